@@ -1,0 +1,87 @@
+"""Chunking for Chinese: whole sentences packed to a target size, with overlap.
+
+Sentences end at 。！？；… (and their ASCII forms) or a line break; a full stop
+"." is not a boundary, so figures like 3.5 are never cut. A chunk never splits
+a sentence: one longer than the target becomes a chunk on its own. Every chunk
+keeps its character span in the cleaned report, its page and nearest heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .models import Chunk, Report
+
+_SENTENCE = re.compile(r"[^\n。！？；!?;…]*(?:[。！？；!?;…]+[”’」』）)]*|\n|$)")
+_END = "。！？；!?;…：:，,、"
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text``, without surrounding whitespace."""
+    spans = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def is_heading(line: str) -> bool:
+    line = line.strip()
+    return 2 <= len(line) <= 40 and not line.endswith(tuple(_END)) and not line.startswith(("-", "*", "•"))
+
+
+def _headings(text: str) -> list[tuple[int, str]]:
+    found, offset = [], 0
+    for line in text.split("\n"):
+        if is_heading(line) and not re.fullmatch(r"[\d\s.%]+", line.strip()):
+            found.append((offset, line.strip()))
+        offset += len(line) + 1
+    return found
+
+
+def chunk_report(report: Report, *, size: int = 300, overlap: int = 1) -> list[Chunk]:
+    """Split a report into chunks of whole sentences of about ``size`` characters."""
+    text = report.text
+    spans = sentences(text)
+    headings = _headings(text)
+    groups: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for span in spans:
+        length = span[1] - (current[0][0] if current else span[0])
+        if current and length > size:
+            groups.append(current)
+            carry = current[-overlap:] if overlap and len(current) > overlap else []
+            # Overlap only while it leaves room for the new sentence.
+            if carry and span[1] - carry[0][0] > size:
+                carry = []
+            current = [*carry, span]
+        else:
+            current.append(span)
+    if current:
+        groups.append(current)
+
+    chunks = []
+    for n, group in enumerate(groups):
+        start, end = group[0][0], group[-1][1]
+        heading = ""
+        for offset, line in headings:
+            if offset > start:
+                break
+            heading = line
+        chunks.append(
+            Chunk(
+                id=f"{report.id}#{n}",
+                report_id=report.id,
+                start=start,
+                end=end,
+                text=text[start:end],
+                heading=heading,
+                page=report.page_at(start),
+            )
+        )
+    return chunks

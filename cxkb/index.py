@@ -1,0 +1,352 @@
+"""The on-disk hybrid index: BM25 (bm25s) + dense vectors (FAISS), no pickle.
+
+Layout of an index folder::
+
+    manifest.json        format version, model, settings, reports, file checksums,
+                         and the name of the live generation
+    g-<time>-<id>/       one complete generation: reports.jsonl, chunks.jsonl,
+                         dense.faiss, bm25/ (bm25s arrays as .npy + JSON)
+    .lock                held by the one writer
+
+A build writes a new generation folder, then publishes it by atomically
+replacing manifest.json; a crash at any point leaves the old index serving.
+Checksums in the manifest are verified before anything is loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .catalog import load_catalog, meta_for
+from .chunk import chunk_report
+from .clean import clean
+from .embed import embed_passages_cached, get_embedder
+from .errors import CxkbError, IndexCorruptError, IndexIncompatibleError, IndexLockedError, IndexMissingError
+from .ingest import SUFFIXES, read_document
+from .models import Chunk, Meta, Report
+from .normalize import normalize
+from .segment import tokenize
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+# bm25s logs every build step at DEBUG through its own handler; keep the CLI quiet.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+REBUILD = "run `cxkb build` to rebuild it"
+
+
+# --- reading a corpus ------------------------------------------------------------------------
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    corpus = Path(corpus)
+    if not corpus.is_dir():
+        raise IndexMissingError(f"corpus folder {corpus} does not exist; pass --corpus DIR with your reports")
+    return sorted(p for p in corpus.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+
+
+def report_id(path: Path, taken: set[str]) -> str:
+    base = path.stem
+    return base if base not in taken else f"{base}_{path.suffix.lstrip('.').lower()}"
+
+
+def load_report(path: Path, *, rid: str, meta: dict[str, Meta] | Meta) -> Report:
+    """Read, decode and clean one report file."""
+    doc = read_document(path)
+    cleaned = clean(doc.text, kind=doc.kind)
+    if not cleaned.text.strip():
+        raise CxkbError(f"{path}: nothing left after cleaning (the file holds only navigation or boilerplate)")
+    resolved = meta if isinstance(meta, Meta) else meta_for(path.name, cleaned.text, meta)
+    return Report(
+        id=rid,
+        source=path.name,
+        meta=resolved,
+        text=cleaned.text,
+        sha256=hashlib.sha256(doc.raw).hexdigest(),
+        removed=dict(cleaned.removed),
+        pages=tuple(cleaned.pages),
+    )
+
+
+def chunk_context(chunk: Chunk, meta: Meta) -> str:
+    """What both retrievers see: title and heading give a chunk its context."""
+    head = " ".join(p for p in (meta.title, chunk.heading) if p and p not in chunk.text[:80])
+    return f"{head}\n{chunk.text}" if head else chunk.text
+
+
+# --- the loaded index ------------------------------------------------------------------------
+
+
+@dataclass
+class Index:
+    path: Path
+    manifest: dict[str, Any]
+    reports: dict[str, Report]
+    chunks: list[Chunk]
+    bm25: Any
+    dense: Any  # faiss.Index
+    vectors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float32))
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]["name"]
+
+    @property
+    def generation(self) -> str:
+        return self.manifest["generation"]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    path = Path(path)
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        if path.is_dir() and any(not p.name.startswith(".") for p in path.iterdir()):
+            raise IndexCorruptError(f"index {path} has no {MANIFEST} (half-written?); {REBUILD}")
+        raise IndexMissingError(f"no index at {path}; run `cxkb build --index {path}` first")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"index {path}: {MANIFEST} is unreadable ({exc}); {REBUILD}") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexIncompatibleError(
+            f"index {path} has format version {manifest.get('format_version')}, this cxkb reads "
+            f"{FORMAT_VERSION}; {REBUILD}"
+        )
+    return manifest
+
+
+def verify(path: Path, manifest: dict[str, Any]) -> Path:
+    """Check every file of the live generation against the manifest's checksums."""
+    gen = Path(path) / manifest["generation"]
+    for name, expected in manifest["files"].items():
+        file = gen / name
+        if not file.is_file():
+            raise IndexCorruptError(f"index {path}: {name} is missing; {REBUILD}")
+        if _sha256(file) != expected:
+            raise IndexCorruptError(f"index {path}: {name} fails its checksum (truncated or altered); {REBUILD}")
+    return gen
+
+
+def open_index(path: Path) -> Index:
+    """Load a verified index; errors name the command that fixes them."""
+    import bm25s
+    import faiss
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    gen = verify(path, manifest)
+    try:
+        reports = {}
+        for line in (gen / "reports.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            row["meta"] = Meta(**row["meta"])
+            row["pages"] = tuple(tuple(p) for p in row["pages"])
+            reports[row["id"]] = Report(**row)
+        chunks = [Chunk(**json.loads(line)) for line in (gen / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+        bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, allow_pickle=False)
+        dense = faiss.read_index(str(gen / "dense.faiss"))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexCorruptError(f"index {path}: cannot load ({type(exc).__name__}: {exc}); {REBUILD}") from exc
+    if dense.ntotal != len(chunks):
+        raise IndexCorruptError(f"index {path}: {dense.ntotal} vectors for {len(chunks)} chunks; {REBUILD}")
+    vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, dense.d), np.float32)
+    return Index(path, manifest, reports, chunks, bm25, dense, vectors)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path, what: str = "build") -> Iterator[None]:
+    """One writer at a time; a second fails fast naming the holder."""
+    path.mkdir(parents=True, exist_ok=True)
+    lock_path = path / ".lock"
+    handle = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise IndexLockedError(
+            f"index {path} is being written by {holder}; wait for it to finish, then retry"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} ({what}, since {time.strftime('%H:%M:%S')})")
+    handle.flush()
+    try:
+        yield
+    finally:
+        handle.seek(0)
+        handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_generation(
+    path: Path, reports: list[Report], chunks: list[Chunk], vectors: np.ndarray, settings: Settings, model: str
+) -> dict[str, Any]:
+    """Write a complete new generation, then publish it by replacing the manifest."""
+    import bm25s
+    import faiss
+
+    path.mkdir(parents=True, exist_ok=True)
+    name = f"g-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    tmp = path / f".{name}.tmp"
+    tmp.mkdir()
+    try:
+        with (tmp / "reports.jsonl").open("w", encoding="utf-8") as f:
+            for r in reports:
+                f.write(json.dumps({**asdict(r), "pages": [list(p) for p in r.pages]}, ensure_ascii=False) + "\n")
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+            for c in chunks:
+                f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
+        meta = {r.id: r.meta for r in reports}
+        retriever = bm25s.BM25()
+        retriever.index([tokenize(chunk_context(c, meta[c.report_id])) for c in chunks], show_progress=False)
+        retriever.save(str(tmp / "bm25"), show_progress=False)
+        dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else 0
+        dense = faiss.IndexFlatIP(dim)
+        if len(vectors):
+            dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        files = {}
+        for file in sorted(p for p in tmp.rglob("*") if p.is_file()):
+            with file.open("rb") as f:
+                os.fsync(f.fileno())
+            files[str(file.relative_to(tmp))] = _sha256(file)
+        _fsync_dir(tmp)
+        os.rename(tmp, path / name)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    counts: dict[str, int] = {}
+    for c in chunks:
+        counts[c.report_id] = counts.get(c.report_id, 0) + 1
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "cxkb_version": __version__,
+        "generation": name,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": {"name": model, "dim": dim},
+        "settings": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
+        "chunk_count": len(chunks),
+        "reports": [
+            {
+                "id": r.id,
+                "source": r.source,
+                "sha256": r.sha256,
+                "text_sha256": hashlib.sha256(normalize(r.text).encode()).hexdigest(),
+                "title": r.meta.title,
+                "chunks": counts.get(r.id, 0),
+                "removed": r.removed,
+            }
+            for r in reports
+        ],
+        "files": files,
+    }
+    manifest_tmp = path / f".{MANIFEST}.tmp"
+    manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    with manifest_tmp.open("rb") as f:
+        os.fsync(f.fileno())
+    os.replace(manifest_tmp, path / MANIFEST)
+    _fsync_dir(path)
+    for old in path.iterdir():
+        if old.is_dir() and old.name != name and (old.name.startswith("g-") or old.name.endswith(".tmp")):
+            shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    path: Path
+    reports: list[Report]
+    chunks: int
+    failed: dict[str, str]  # file name -> reason
+    seconds: float
+    model: str
+
+    def removed_total(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for r in self.reports:
+            for rule, n in r.removed.items():
+                total[rule] = total.get(rule, 0) + n
+        return dict(sorted(total.items(), key=lambda kv: -kv[1]))
+
+
+def build_index(
+    settings: Settings,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+    show_embed_progress: bool = False,
+) -> BuildSummary:
+    """Build ``settings.index`` from every supported file in ``settings.corpus``."""
+    with writer_lock(Path(settings.index)):
+        return _build(settings, progress, show_embed_progress)
+
+
+def _build(
+    settings: Settings, progress: Callable[[str, int, int], None] | None, show_embed_progress: bool
+) -> BuildSummary:
+    started = time.perf_counter()
+    files = corpus_files(settings.corpus)
+    catalog = load_catalog(settings.corpus)
+    reports, failed, taken = [], {}, set()
+    for i, file in enumerate(files):
+        if progress:
+            progress(f"reading {file.name}", i, len(files))
+        rid = report_id(file, taken)
+        try:
+            reports.append(load_report(file, rid=rid, meta=catalog))
+            taken.add(rid)
+        except CxkbError as exc:
+            log.error("skipped %s", exc)
+            failed[file.name] = str(exc)
+    if not reports:
+        raise IndexMissingError(f"no readable reports in {settings.corpus}; add .txt, .md, .html or .pdf files")
+    chunks = [c for r in reports for c in chunk_report(r, size=settings.chunk_size, overlap=settings.chunk_overlap)]
+    embedder = get_embedder(settings.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length)
+    if progress:
+        progress(f"embedding {len(chunks)} chunks", len(files), len(files))
+    meta = {r.id: r.meta for r in reports}
+    vectors = embed_passages_cached(
+        embedder, [normalize(chunk_context(c, meta[c.report_id])) for c in chunks], progress=show_embed_progress
+    )
+    write_generation(Path(settings.index), reports, chunks, vectors, settings, embedder.name)
+    return BuildSummary(
+        Path(settings.index), reports, len(chunks), failed, time.perf_counter() - started, embedder.name
+    )

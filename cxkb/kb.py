@@ -1,0 +1,82 @@
+"""The Python API: ``KnowledgeBase.open(path).search(question, k=5)``."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from .index import Index, open_index, read_manifest
+from .models import Chunk, Hit, Report
+from .search import Filters, search
+from .settings import Settings, load_settings
+
+
+class KnowledgeBase:
+    """An opened index plus the settings to query it with.
+
+    Readers keep serving the generation they loaded; :meth:`refresh` switches to
+    a newer one once a writer has published it completely.
+    """
+
+    def __init__(self, index: Index, settings: Settings) -> None:
+        self._index = index
+        self.settings = settings
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, settings: Settings | None = None) -> KnowledgeBase:
+        settings = settings or load_settings()
+        path = Path(path) if path is not None else settings.index
+        index = open_index(path)
+        # The index decides the model: querying with another would compare unrelated vectors.
+        if not settings.model.startswith("hash:") or index.model.startswith("hash:"):
+            settings = settings.replace(model=index.model)
+        return cls(index, settings.replace(index=path))
+
+    @property
+    def index(self) -> Index:
+        return self._index
+
+    def refresh(self) -> bool:
+        """Load the newest published generation if it changed; True when it did."""
+        manifest = read_manifest(self._index.path)
+        if manifest["generation"] == self._index.generation:
+            return False
+        fresh = open_index(self._index.path)
+        with self._lock:
+            self._index = fresh
+        return True
+
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        *,
+        reports: tuple[str, ...] = (),
+        publisher: str = "",
+        year: int | None = None,
+        **overrides: Any,
+    ) -> list[Hit]:
+        settings = self.settings.replace(**overrides) if overrides else self.settings
+        return search(self._index, question, settings, k=k, filters=Filters(tuple(reports), publisher, year))
+
+    def reports(self) -> list[Report]:
+        return list(self._index.reports.values())
+
+    def report(self, ref: str) -> Report:
+        from .errors import InputError
+
+        for report in self._index.reports.values():
+            if ref in (report.id, report.source) or report.id.startswith(ref):
+                return report
+        raise InputError(f"no report {ref!r} in {self._index.path}; `cxkb reports` lists them")
+
+    def chunks(self, report_id: str | None = None) -> list[Chunk]:
+        return [c for c in self._index.chunks if report_id is None or c.report_id == report_id]
+
+    def chunk_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for c in self._index.chunks:
+            counts[c.report_id] = counts.get(c.report_id, 0) + 1
+        return counts

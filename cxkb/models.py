@@ -1,0 +1,130 @@
+"""The small frozen records that pass between pipeline stages.
+
+Reading order follows the data: a file becomes a ``Report`` (cleaned text plus
+provenance), a report becomes ``Chunk``s, search returns ``Hit``s, and an answer
+is text with ``Citation``s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Catalogue fields for a report; any of them may be unknown (empty)."""
+
+    title: str = ""
+    publisher: str = ""
+    date: str = ""  # ISO date or year, as precise as the source gives it
+    url: str = ""
+    script: str = ""  # "simplified" | "traditional" | ""
+    sample: str = ""  # survey sample as stated, e.g. "501 位高管"
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What the cleaner returns: the text a reader would quote, and an audit."""
+
+    text: str
+    removed: dict[str, int] = field(default_factory=dict)  # rule -> characters removed
+    # (offset into ``text``, page number): where each known PDF page starts.
+    pages: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str  # stable id: the file name without extension
+    source: str  # the file name inside the corpus folder
+    meta: Meta
+    text: str  # cleaned original: what is stored and shown
+    sha256: str  # of the raw bytes
+    removed: dict[str, int] = field(default_factory=dict)
+    pages: tuple[tuple[int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        page = None
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str  # f"{report_id}#{n}"
+    report_id: str
+    start: int  # character span in Report.text
+    end: int
+    text: str  # == report.text[start:end]
+    heading: str = ""
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    chunk: Chunk
+    meta: Meta
+    source: str
+    scores: dict[str, float] = field(default_factory=dict)  # per retriever, for audit
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "report_id": self.chunk.report_id,
+            "source": self.source,
+            "title": self.meta.title,
+            "publisher": self.meta.publisher,
+            "date": self.meta.date,
+            "chunk_id": self.chunk.id,
+            "heading": self.chunk.heading,
+            "page": self.chunk.page,
+            "text": self.chunk.text,
+            "start": self.chunk.start,
+            "end": self.chunk.end,
+            "scores": {k: round(v, 6) for k, v in self.scores.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    report_id: str
+    source: str
+    title: str
+    publisher: str
+    date: str
+    quote: str  # exact original sentence(s) from Report.text
+    start: int
+    end: int
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    answerable: bool
+    citations: tuple[Citation, ...] = ()
+    related: tuple[Hit, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "answerable": self.answerable,
+            "citations": [c.to_dict() for c in self.citations],
+            "related": [h.to_dict() for h in self.related],
+        }

@@ -1,0 +1,104 @@
+"""Hybrid search: BM25 and dense scores for every chunk, fused, filtered, ranked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embed import get_embedder
+from .errors import IndexIncompatibleError, InputError
+from .fusion import rrf, zscore
+from .index import Index
+from .models import Hit
+from .normalize import normalize
+from .segment import tokenize
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Filters:
+    reports: tuple[str, ...] = ()  # report ids or source file names
+    publisher: str = ""  # substring, matched after normalisation
+    year: int | None = None
+
+    def mask(self, index: Index) -> np.ndarray | None:
+        if not (self.reports or self.publisher or self.year):
+            return None
+        wanted = set(self.reports)
+        publisher = normalize(self.publisher)
+        keep = {}
+        for rid, report in index.reports.items():
+            ok = not wanted or rid in wanted or report.source in wanted
+            ok = ok and (not publisher or publisher in normalize(report.meta.publisher))
+            ok = ok and (self.year is None or report.meta.year == self.year)
+            keep[rid] = ok
+        return np.array([keep[c.report_id] for c in index.chunks], dtype=bool)
+
+
+def check_question(question: str, settings: Settings) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise InputError("the question is empty; ask something, e.g. cxkb search '有核心客户体验指标的组织占多少？'")
+    if len(question) > settings.max_question_chars:
+        raise InputError(
+            f"the question is {len(question)} characters, over the {settings.max_question_chars}-character limit; "
+            "shorten it"
+        )
+    return question
+
+
+def keyword_scores(index: Index, question: str) -> np.ndarray:
+    tokens = [t for t in tokenize(question) if t in index.bm25.vocab_dict]
+    if not tokens or not index.chunks:
+        return np.full(len(index.chunks), -np.inf)
+    scores = np.asarray(index.bm25.get_scores(tokens), dtype=np.float64)
+    scores[scores <= 0] = -np.inf  # no shared term: not a keyword candidate
+    return scores
+
+
+def dense_scores(index: Index, question: str, settings: Settings) -> np.ndarray:
+    if index.model != settings.model and not settings.model.startswith("hash:"):
+        raise IndexIncompatibleError(
+            f"index {index.path} was built with model {index.model!r} but the settings ask for "
+            f"{settings.model!r}; rebuild with `cxkb build --model {settings.model}` or set model = "
+            f"{index.model!r}"
+        )
+    embedder = get_embedder(index.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length)
+    if not index.chunks:
+        return np.zeros(0)
+    query = embedder.embed_queries([normalize(question)])[0]
+    return (index.vectors @ query).astype(np.float64)
+
+
+def search(
+    index: Index, question: str, settings: Settings, *, k: int | None = None, filters: Filters | None = None
+) -> list[Hit]:
+    """Top-``k`` chunks for ``question`` under ``settings.fusion``."""
+    question = check_question(question, settings)
+    k = k or settings.k
+    method = settings.fusion
+    keyword = keyword_scores(index, question) if method != "dense" else None
+    dense = dense_scores(index, question, settings) if method != "keyword" else None
+    if method == "keyword":
+        fused = keyword
+    elif method == "dense":
+        fused = dense
+    else:
+        fuse = zscore if method == "zscore" else rrf
+        extra = {"k": settings.rrf_k} if method == "rrf" else {}
+        w = settings.keyword_weight
+        fused = fuse([keyword, dense], [w, 1 - w], depth=settings.candidates, **extra)
+    assert fused is not None
+    mask = (filters or Filters()).mask(index)
+    if mask is not None:
+        fused = np.where(mask, fused, -np.inf)
+    order = [i for i in np.argsort(-fused, kind="stable")[: max(k, 0)] if np.isfinite(fused[i])]
+    hits = []
+    for rank, i in enumerate(order, 1):
+        chunk = index.chunks[i]
+        report = index.reports[chunk.report_id]
+        parts = {"keyword": keyword, "dense": dense}
+        scores = {name: float(s[i]) for name, s in parts.items() if s is not None and np.isfinite(s[i])}
+        hits.append(Hit(rank, float(fused[i]), chunk, report.meta, report.source, scores))
+    return hits

@@ -1,0 +1,58 @@
+"""Word segmentation for the keyword index: jieba search-mode tokens.
+
+Search mode emits both a long word and its parts (客户体验 -> 客户, 体验, 客户体验),
+so a question that says 体验 still matches a passage that says 客户体验. A CX
+domain dictionary keeps terms such as 净推荐值 and 首席客户官 whole. Text is
+normalised first, so traditional and simplified forms give the same tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+
+from .normalize import normalize
+
+# jieba's DAG search is linear in the run length but with a large constant; a
+# bounded piece keeps pathological inputs (one 50 MB line, a word repeated 10^6
+# times) responsive, and real sentences are far shorter than this.
+MAX_PIECE = 400
+_BREAK = re.compile(r"[\s。！？；;!?，,、：:（）()《》“”\"'\[\]【】]+")
+_KEEP = re.compile(r"[0-9a-z\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    with resources.as_file(resources.files("cxkb") / "data" / "cx_dict.txt") as path:
+        tokenizer.load_userdict(str(path))
+    tokenizer.initialize()
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    text = (resources.files("cxkb") / "data" / "stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip())
+
+
+def _pieces(text: str):
+    for part in _BREAK.split(text):
+        for i in range(0, len(part), MAX_PIECE):
+            yield part[i : i + MAX_PIECE]
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised jieba search-mode tokens without stopwords and punctuation."""
+    tokenizer = _tokenizer()
+    stop = stopwords()
+    out: list[str] = []
+    for piece in _pieces(normalize(text)):
+        if piece:
+            out.extend(t for t in tokenizer.cut_for_search(piece, HMM=True) if t not in stop and _KEEP.search(t))
+    return out

