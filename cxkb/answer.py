@@ -1,0 +1,248 @@
+"""Cited answers: the best-supported sentence of the top hits, or an honest abstention.
+
+Retrieval finds chunks; here every sentence inside them is scored against the
+question (dense similarity from vectors stored at build time, IDF-weighted word
+overlap, and a bonus when it holds the kind of figure asked for: a percentage,
+a count, a multiple, a year). The winner is returned in the asker's script with
+a ``[1]`` marker; the citation keeps the original quote and its offsets. Every
+number in an answer must occur in a quote it cites, or the answer is not given.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .index import Index
+from .models import Answer, Citation, Hit
+from .normalize import normalize
+from .search import Filters, check_question, query_vector, search
+from .segment import tokenize
+from .settings import Settings
+
+# --- the kind of figure a question asks for ---------------------------------------------------
+
+_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "percent": (
+        re.compile(r"百分之|百分比|比例|占比|占多少|多大比例|多少%|几成|percent|share|proportion|what fraction"),
+        re.compile(
+            r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十两]+分之[一二三四五六七八九十]+|[一二三四五六七八九]成|半数|一半"
+        ),
+    ),
+    "multiple": (
+        re.compile(r"几倍|多少倍|倍数|times|multiple"),
+        re.compile(r"\d+(?:\.\d+)?\s*倍|[一二三四五六七八九十两]+倍|近两倍|double|times"),
+    ),
+    "count": (
+        re.compile(r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many|number of|样本"),
+        re.compile(r"\d[\d,]*\s*(?:名|位|家|个|人|种|项|次|页|多名|多位|多家)|n\s*=\s*\d+"),
+    ),
+    "year": (
+        re.compile(r"哪一?年|何年|什么时候|何时|哪个时间|when|what year"),
+        re.compile(r"(?:19|20)\d\d\s*年|\d{4}-\d\d"),
+    ),
+    "money": (
+        re.compile(r"多少钱|多少美元|收入|预算|revenue|budget|how much money"),
+        re.compile(r"\d[\d,.]*\s*(?:万|亿)?\s*(?:美元|元|人民币)"),
+    ),
+}
+_ANY_FIGURE = re.compile(r"\d|[一二三四五六七八九十两]+(?:分之|倍)")
+
+
+def asked_kind(question: str) -> str | None:
+    q = normalize(question)
+    for kind, (asks, _) in _KINDS.items():
+        if asks.search(q):
+            return kind
+    if re.search(r"多少|几|how much", q):
+        return "figure"
+    return None
+
+
+def holds_kind(kind: str | None, text: str) -> bool:
+    if kind is None:
+        return True
+    if kind == "figure":
+        return bool(_ANY_FIGURE.search(text))
+    return bool(_KINDS[kind][1].search(normalize(text)))
+
+
+# --- scripts ----------------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def script_of(text: str) -> str:
+    """'traditional', 'simplified', or 'other' (no Chinese characters, e.g. English)."""
+    chinese = "".join(_CJK.findall(text))
+    if not chinese:
+        return "other"
+    return "traditional" if _converter("t2s").convert(chinese) != chinese else "simplified"
+
+
+def to_script(text: str, script: str) -> str:
+    if script == "simplified":
+        return _converter("t2s").convert(text)
+    if script == "traditional":
+        return _converter("s2t").convert(text)
+    return text
+
+
+# --- the number check -------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def numbers(text: str) -> list[str]:
+    return [n.replace(",", "") for n in _NUMBER.findall(_MARKER.sub("", normalize(text)))]
+
+
+def unsupported_numbers(answer_text: str, quotes: list[str]) -> list[str]:
+    """Numbers in the answer that no cited quote contains (an empty list means it passes)."""
+    available = set(numbers(" ".join(quotes)))
+    return [n for n in numbers(answer_text) if n not in available]
+
+
+# --- scoring sentences ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scored:
+    sentence_id: int
+    score: float
+    dense: float
+    overlap: float
+    kind_ok: bool
+    hit: Hit
+
+
+def _sentences_in(index: Index, hit: Hit) -> list[int]:
+    """Ids of the sentences lying wholly inside a hit's chunk."""
+    ids = index.sentence_ids(hit.chunk.report_id)
+    starts = [index.sentences[i].start for i in ids]
+    out = []
+    for i in ids[bisect.bisect_left(starts, hit.chunk.start) :]:
+        s = index.sentences[i]
+        if s.start >= hit.chunk.end:
+            break
+        if s.end <= hit.chunk.end:
+            out.append(i)
+    return out
+
+
+def _overlap(question_tokens: list[str], sentence: str, index: Index) -> float:
+    """IDF-weighted share of the question's words found in the sentence."""
+    if not question_tokens:
+        return 0.0
+    n = max(1, len(index.chunks))
+    weights = {t: math.log(1 + n / (1 + index.df.get(t, 0))) for t in set(question_tokens)}
+    present = set(tokenize(sentence))
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+
+
+def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarray, settings: Settings) -> list[Scored]:
+    kind = asked_kind(question)
+    q_tokens = tokenize(question)
+    seen: set[int] = set()
+    scored = []
+    for hit in hits:
+        for sid in _sentences_in(index, hit):
+            if sid in seen:
+                continue
+            seen.add(sid)
+            s = index.sentences[sid]
+            text = index.reports[s.report_id].text[s.start : s.end]
+            if "〔…〕" in text:
+                continue  # garbled source text is never quoted
+            dense = float(index.sentence_vectors[sid] @ qvec) if len(index.sentence_vectors) else 0.0
+            overlap = _overlap(q_tokens, text, index)
+            kind_ok = holds_kind(kind, text)
+            score = (
+                settings.answer_dense_weight * dense
+                + (1 - settings.answer_dense_weight) * overlap
+                + (settings.answer_kind_bonus if kind and kind_ok else 0.0)
+                + 0.02 / hit.rank
+            )
+            scored.append(Scored(sid, score, dense, overlap, kind_ok, hit))
+    return sorted(scored, key=lambda x: -x.score)
+
+
+# --- composing ----------------------------------------------------------------------------------
+
+
+def _span_with_list(index: Index, sid: int) -> tuple[int, int]:
+    """A sentence that introduces a list (ends with a colon) takes its items along."""
+    s = index.sentences[sid]
+    text = index.reports[s.report_id].text
+    start, end = s.start, s.end
+    if text[start:end].rstrip().endswith(("：", ":")):
+        j = sid + 1
+        while j < len(index.sentences) and j <= sid + 6:
+            nxt = index.sentences[j]
+            item = text[nxt.start : nxt.end]
+            if nxt.report_id != s.report_id or not (item.startswith(("-", "*", "•")) or len(item) <= 40):
+                break
+            end = nxt.end
+            j += 1
+    return start, end
+
+
+def _citation(index: Index, n: int, hit: Hit, start: int, end: int) -> Citation:
+    report = index.reports[hit.chunk.report_id]
+    return Citation(
+        n=n,
+        report_id=report.id,
+        source=report.source,
+        title=report.meta.title,
+        publisher=report.meta.publisher,
+        date=report.meta.date,
+        quote=report.text[start:end],
+        start=start,
+        end=end,
+        page=report.page_at(start),
+    )
+
+
+def not_found_text(script: str) -> str:
+    if script == "other":
+        return "Not in the corpus: no report here answers this question. Possibly related passages are listed."
+    return to_script("语料库中没有找到能回答这个问题的内容。以下段落可能相关。", script)
+
+
+def answer(index: Index, question: str, settings: Settings, *, filters: Filters | None = None) -> Answer:
+    """Answer ``question`` from ``index`` with verified citations, or abstain."""
+    question = check_question(question, settings)
+    qvec = query_vector(index, question, settings)
+    hits = search(index, question, settings, k=settings.answer_hits, filters=filters, qvec=qvec)
+    script = script_of(question)
+    related = tuple(hits[:3])
+    ranked = score_sentences(index, question, hits, qvec, settings)
+    if not ranked or not answerable(ranked[0], settings):
+        return Answer(question, not_found_text(script), False, (), related)
+    best = ranked[0]
+    start, end = _span_with_list(index, best.sentence_id)
+    citation = _citation(index, 1, best.hit, start, end)
+    shown = to_script(citation.quote, script if script != "other" else "none")
+    text = f"{shown} [1]"
+    if unsupported_numbers(text, [citation.quote]):
+        return Answer(question, not_found_text(script), False, (), related)
+    return Answer(question, text, True, (citation,), related)
+
+
+def answerable(best: Scored, settings: Settings) -> bool:
+    """Calibrated on the eval set's unanswerable questions (see README, Answers)."""
+    return best.score >= settings.abstain_threshold

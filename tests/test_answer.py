@@ -1,0 +1,88 @@
+import pytest
+
+from cxkb.answer import asked_kind, holds_kind, script_of, to_script, unsupported_numbers
+from cxkb.kb import KnowledgeBase
+from cxkb.settings import Settings
+
+
+@pytest.fixture
+def kb(tiny_index: Settings) -> KnowledgeBase:
+    return KnowledgeBase.open(tiny_index.index, tiny_index)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("有核心客户体验指标的组织占多少？", "percent"),
+        ("调查了多少名专业人员？", "count"),
+        ("领先者的可能性是落后者的几倍？", "multiple"),
+        ("调研是哪一年进行的？", "year"),
+        ("How many CX professionals were surveyed?", "count"),
+        ("什么是全面客户体验？", None),
+    ],
+)
+def test_asked_kind(question: str, kind: str | None):
+    assert asked_kind(question) == kind
+
+
+def test_holds_kind():
+    assert holds_kind("percent", "87% 的受访者")
+    assert holds_kind("percent", "三分之二的受访者使用 NPS")
+    assert not holds_kind("percent", "151 名专业人员")
+    assert holds_kind("count", "151 名专业人员")
+
+
+def test_scripts():
+    assert script_of("有核心客戶體驗指標的組織佔多少？") == "traditional"
+    assert script_of("有核心客户体验指标的组织占多少？") == "simplified"
+    assert script_of("How many?") == "other"
+    assert to_script("客戶體驗", "simplified") == "客户体验"
+    assert to_script("客户体验", "traditional") == "客戶體驗"
+
+
+def test_number_check():
+    assert unsupported_numbers("87% 的受访者 [1]", ["87% 的受访者表示"]) == []
+    assert unsupported_numbers("88% 的受访者 [1]", ["87% 的受访者表示"]) == ["88"]
+    assert unsupported_numbers("超过 5,000 万美元", ["超過 5000 萬美元"]) == []
+
+
+def test_answer_cites_the_figure_sentence(kb: KnowledgeBase):
+    ans = kb.ask("有核心客户体验指标的组织占多少？")
+    assert ans.answerable
+    assert "87%" in ans.answer and ans.answer.endswith("[1]")
+    c = ans.citations[0]
+    assert c.report_id == "qualtrics" and c.source == "qualtrics.txt"
+    report = kb.report("qualtrics")
+    assert report.text[c.start : c.end] == c.quote
+    assert unsupported_numbers(ans.answer, [c.quote]) == []
+
+
+def test_answer_in_askers_script(kb: KnowledgeBase):
+    ans = kb.ask("和首席执行官杂志合作收集了多少位 CEO 的反馈？")
+    assert ans.answerable and "550" in ans.answer
+    assert "杂志" in ans.answer  # simplified answer from a traditional report
+    assert "雜誌" in ans.citations[0].quote  # the citation keeps the original
+
+
+def test_json_contract(kb: KnowledgeBase):
+    data = kb.ask("有核心客户体验指标的组织占多少？").to_dict()
+    assert set(data) == {"question", "answer", "answerable", "citations", "related"}
+    assert set(data["citations"][0]) >= {
+        "n",
+        "report_id",
+        "source",
+        "title",
+        "publisher",
+        "date",
+        "quote",
+        "start",
+        "end",
+        "page",
+    }
+
+
+def test_abstains_below_threshold(tiny_index: Settings):
+    kb = KnowledgeBase.open(tiny_index.index, tiny_index.replace(abstain_threshold=99.0))
+    ans = kb.ask("有核心客户体验指标的组织占多少？")
+    assert not ans.answerable and not ans.citations and ans.related
+    assert "没有" in ans.answer
