@@ -93,11 +93,11 @@ def script_of(text: str) -> str:
 
 
 def to_script(text: str, script: str) -> str:
-    if script == "simplified":
-        return _converter("t2s").convert(text)
-    if script == "traditional":
-        return _converter("s2t").convert(text)
-    return text
+    """Text in the asker's script; text already in that script is returned untouched."""
+    if script not in ("simplified", "traditional") or script_of(text) in (script, "other"):
+        return text
+    # s2tw: Taiwan standard forms (為, 裡), as in the traditional reports people paste from.
+    return _converter("t2s" if script == "simplified" else "s2tw").convert(text)
 
 
 # --- the number check -------------------------------------------------------------------------
@@ -157,6 +157,9 @@ def _overlap(question_tokens: list[str], sentence: str, index: Index) -> float:
 def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarray, settings: Settings) -> list[Scored]:
     kind = asked_kind(question)
     q_tokens = tokenize(question)
+    # Word overlap means nothing across languages: an English question is matched on meaning alone.
+    w = 1.0 if script_of(question) == "other" else settings.answer_dense_weight
+    has_vectors = index.sentence_vectors.ndim == 2 and index.sentence_vectors.shape[1] == len(qvec)
     seen: set[int] = set()
     scored = []
     for hit in hits:
@@ -168,14 +171,15 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             text = index.reports[s.report_id].text[s.start : s.end]
             if "〔…〕" in text:
                 continue  # garbled source text is never quoted
-            dense = float(index.sentence_vectors[sid] @ qvec) if len(index.sentence_vectors) else 0.0
+            dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
             overlap = _overlap(q_tokens, text, index)
             kind_ok = holds_kind(kind, text)
             score = (
-                settings.answer_dense_weight * dense
-                + (1 - settings.answer_dense_weight) * overlap
+                w * dense
+                + (1 - w) * overlap
                 + (settings.answer_kind_bonus if kind and kind_ok else 0.0)
-                + 0.02 / hit.rank
+                + settings.answer_rank_bonus / hit.rank
+                + settings.answer_hit_weight * hit.score
             )
             scored.append(Scored(sid, score, dense, overlap, kind_ok, hit))
     return sorted(scored, key=lambda x: -x.score)
@@ -184,20 +188,18 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
 # --- composing ----------------------------------------------------------------------------------
 
 
-def _span_with_list(index: Index, sid: int) -> tuple[int, int]:
-    """A sentence that introduces a list (ends with a colon) takes its items along."""
+def _answer_span(index: Index, sid: int) -> tuple[int, int]:
+    """A sentence, carried on when it ends with ；or ： (the clause or list it introduces)."""
     s = index.sentences[sid]
     text = index.reports[s.report_id].text
     start, end = s.start, s.end
-    if text[start:end].rstrip().endswith(("：", ":")):
-        j = sid + 1
-        while j < len(index.sentences) and j <= sid + 6:
-            nxt = index.sentences[j]
-            item = text[nxt.start : nxt.end]
-            if nxt.report_id != s.report_id or not (item.startswith(("-", "*", "•")) or len(item) <= 40):
-                break
-            end = nxt.end
-            j += 1
+    j = sid
+    while text[start:end].rstrip().endswith(("：", ":", "；", ";")) and j + 1 < len(index.sentences) and j < sid + 6:
+        nxt = index.sentences[j + 1]
+        if nxt.report_id != s.report_id or "〔…〕" in text[nxt.start : nxt.end]:
+            break
+        end = nxt.end
+        j += 1
     return start, end
 
 
@@ -217,6 +219,9 @@ def _citation(index: Index, n: int, hit: Hit, start: int, end: int) -> Citation:
     )
 
 
+_LIST_MARK = re.compile(r"^\s*[-*•]\s*|(?<=\n)\s*[-*•]\s*")
+
+
 def not_found_text(script: str) -> str:
     if script == "other":
         return "Not in the corpus: no report here answers this question. Possibly related passages are listed."
@@ -231,16 +236,47 @@ def answer(index: Index, question: str, settings: Settings, *, filters: Filters 
     script = script_of(question)
     related = tuple(hits[:3])
     ranked = score_sentences(index, question, hits, qvec, settings)
-    if not ranked or not answerable(ranked[0], settings):
+    if not ranked or not answerable(ranked[0], settings) or unknown_specifics(question, index):
         return Answer(question, not_found_text(script), False, (), related)
-    best = ranked[0]
-    start, end = _span_with_list(index, best.sentence_id)
-    citation = _citation(index, 1, best.hit, start, end)
-    shown = to_script(citation.quote, script if script != "other" else "none")
-    text = f"{shown} [1]"
-    if unsupported_numbers(text, [citation.quote]):
+    chosen = [ranked[0]]
+    first = _answer_span(index, ranked[0].sentence_id)
+    for other in ranked[1:2]:
+        span = _answer_span(index, other.sentence_id)
+        same_place = (
+            other.hit.chunk.report_id == ranked[0].hit.chunk.report_id and span[0] < first[1] and first[0] < span[1]
+        )
+        if other.score >= ranked[0].score - settings.answer_second_margin and not same_place:
+            chosen.append(other)
+    citations, parts = [], []
+    for scored in chosen:
+        start, end = _answer_span(index, scored.sentence_id)
+        n = len(citations) + 1
+        citation = _citation(index, n, scored.hit, start, end)
+        shown = _LIST_MARK.sub("", to_script(citation.quote, script)).replace("\n", " ")
+        if unsupported_numbers(shown, [citation.quote]):
+            continue  # never emit a number the quote does not hold
+        citations.append(citation)
+        parts.append(f"{shown} [{n}]")
+    if not citations:
         return Answer(question, not_found_text(script), False, (), related)
-    return Answer(question, text, True, (citation,), related)
+    return Answer(question, " ".join(parts), True, tuple(citations), related)
+
+
+_SPECIFIC = re.compile(r"[a-z][a-z0-9.&-]+|(?:19|20)\d\d")
+
+
+def unknown_specifics(question: str, index: Index) -> list[str]:
+    """Names and years in the question that occur nowhere in the corpus (e.g. "forrester", "2023").
+
+    A question about an organisation or a year the corpus never mentions cannot be answered from
+    it, however similar the nearest sentence sounds. English questions are checked for years only.
+    """
+    english = script_of(question) == "other"
+    out = []
+    for token in dict.fromkeys(tokenize(question)):
+        if _SPECIFIC.fullmatch(token) and token not in index.df and (not english or token[0].isdigit()):
+            out.append(token)
+    return out
 
 
 def answerable(best: Scored, settings: Settings) -> bool:

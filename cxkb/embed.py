@@ -81,7 +81,8 @@ class SentenceTransformerEmbedder:
                 "check the `model` setting, or run `cxkb model install` for the default"
             ) from exc
         self.model.max_seq_length = min(max_seq_length, self.model.max_seq_length or max_seq_length)
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
         prompts = getattr(self.model, "prompts", {}) or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None

