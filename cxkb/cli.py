@@ -255,6 +255,91 @@ def show(ctx: click.Context, report: str, index: Path | None, as_json: bool) -> 
     click.echo(r.text)
 
 
+# --- maintenance -----------------------------------------------------------------------------
+
+
+def _meta(title: str, publisher: str, date: str, url: str, script: str):
+    from .models import Meta
+
+    return Meta(title=title, publisher=publisher, date=date, url=url, script=script)
+
+
+def _meta_options(f):
+    for name, help_text in reversed(
+        [
+            ("title", "Report title."),
+            ("publisher", "Publisher or author."),
+            ("date", "Publication date (YYYY-MM-DD or YYYY)."),
+            ("url", "Source URL."),
+            ("script", "simplified or traditional."),
+        ]
+    ):
+        f = click.option(f"--{name}", default="", help=help_text)(f)
+    return f
+
+
+def _print_change(change, verb: str) -> None:
+    for given, rid in {**change.added, **change.updated}.items():
+        click.echo(f"{verb} {given} as report {rid}")
+    for rid in change.removed:
+        click.echo(f"removed report {rid} (file kept in corpus/.removed/)")
+    for given, reason in change.skipped.items():
+        click.echo(f"skipped {given}: {reason}", err=True)
+    if change.summary:
+        click.echo(
+            f"index {change.summary.path}: {len(change.summary.reports)} reports, {change.summary.chunks} chunks "
+            f"({change.seconds:.1f}s)"
+        )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder [corpus/].")
+@index_option
+@_meta_options
+@click.option("--force", is_flag=True, help="Add even a likely duplicate in the other script.")
+@click.pass_context
+def add(ctx: click.Context, files: tuple[Path, ...], corpus, index, title, publisher, date, url, script, force) -> None:
+    """Add report files: validated, copied into the corpus, indexed incrementally."""
+    from .maintain import add_reports
+
+    settings = _settings(ctx, corpus=corpus, index=index)
+    change = add_reports(settings, list(files), _meta(title, publisher, date, url, script), force=force)
+    _print_change(change, "added")
+    if not change.added:
+        click.echo("nothing added; the index is unchanged")
+        if change.skipped and all("nothing to do" not in r for r in change.skipped.values()):
+            ctx.exit(1)
+
+
+@main.command()
+@click.argument("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder [corpus/].")
+@index_option
+@_meta_options
+@click.pass_context
+def update(ctx: click.Context, report: str, file: Path, corpus, index, title, publisher, date, url, script) -> None:
+    """Replace REPORT (id or file name) with a new version from FILE."""
+    from .maintain import update_report
+
+    settings = _settings(ctx, corpus=corpus, index=index)
+    _print_change(update_report(settings, report, file, _meta(title, publisher, date, url, script)), "updated")
+
+
+@main.command()
+@click.argument("report")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder [corpus/].")
+@index_option
+@click.pass_context
+def remove(ctx: click.Context, report: str, corpus, index) -> None:
+    """Remove REPORT (id or file name) from the corpus and the index."""
+    from .maintain import remove_report
+
+    settings = _settings(ctx, corpus=corpus, index=index)
+    _print_change(remove_report(settings, report), "removed")
+
+
 # --- benchmark -------------------------------------------------------------------------------
 
 

@@ -167,17 +167,23 @@ class EmbeddingCache:
         self.db.close()
 
 
-def embed_passages_cached(embedder: Embedder, texts: list[str], *, progress: bool = False) -> np.ndarray:
-    """Embed passages, reusing cached vectors; only unseen texts reach the model."""
+def embed_passages_cached(
+    embedder: Embedder, texts: list[str], *, progress: bool = False, known: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """Embed passages, reusing ``known`` vectors (by text key) and cached ones; only unseen texts reach the model."""
     if embedder.name.startswith("hash:"):
         return embedder.embed_passages(texts)
+    given = known or {}
     try:
         cache: EmbeddingCache | None = EmbeddingCache(embedder.name)
     except sqlite3.Error as exc:  # a read-only or broken cache must not stop a build
         log.warning("embedding cache unavailable (%s); embedding everything", exc)
         cache = None
     keys = [EmbeddingCache.key(t) for t in texts]
-    known = cache.get_many(keys) if cache else {}
+    known = {k: given[k] for k in keys if k in given}
+    missing = [k for k in keys if k not in known]
+    if cache and missing:
+        known.update(cache.get_many(missing))
     todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     log.info("embedding %d new passages (%d cached)", len(todo), len(set(keys)) - len(todo))
     if todo:

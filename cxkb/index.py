@@ -347,6 +347,27 @@ def write_generation(
     return manifest
 
 
+def previous_vectors(path: Path, model: str) -> dict[str, np.ndarray]:
+    """Vectors of the live generation by text key, so unchanged text is never embedded again."""
+    from .embed import EmbeddingCache
+
+    try:
+        old = open_index(path)
+    except CxkbError:
+        return {}
+    if old.model != model:
+        return {}
+    meta = {r.id: r.meta for r in old.reports.values()}
+    known = {
+        EmbeddingCache.key(normalize(chunk_context(c, meta[c.report_id]))): v
+        for c, v in zip(old.chunks, old.vectors, strict=True)
+    }
+    if old.sentence_vectors.ndim == 2 and old.sentence_vectors.shape[1]:
+        for sent, v in zip(old.sentences, old.sentence_vectors, strict=True):
+            known[EmbeddingCache.key(normalize(old.reports[sent.report_id].text[sent.start : sent.end]))] = v
+    return known
+
+
 @dataclass(frozen=True)
 class BuildSummary:
     path: Path
@@ -376,8 +397,16 @@ def build_index(
 
 
 def _build(
-    settings: Settings, progress: Callable[[str, int, int], None] | None, show_embed_progress: bool
+    settings: Settings,
+    progress: Callable[[str, int, int], None] | None,
+    show_embed_progress: bool,
+    reuse: dict[str, Report] | None = None,
 ) -> BuildSummary:
+    """Read the corpus (reusing cleaned ``reuse`` reports by file name), then write a generation.
+
+    Vectors of text the previous generation already embedded are taken from it, so an
+    incremental change embeds only new text, and the result equals a fresh build.
+    """
     started = time.perf_counter()
     files = corpus_files(settings.corpus)
     catalog = load_catalog(settings.corpus)
@@ -386,8 +415,12 @@ def _build(
         if progress:
             progress(f"reading {file.name}", i, len(files))
         rid = report_id(file, taken)
+        old = (reuse or {}).get(file.name)
         try:
-            reports.append(load_report(file, rid=rid, meta=catalog))
+            if old is not None and old.id == rid and old.meta == meta_for(file.name, old.text, catalog):
+                reports.append(old)
+            else:
+                reports.append(load_report(file, rid=rid, meta=catalog))
             taken.add(rid)
         except CxkbError as exc:
             log.error("skipped %s", exc)
@@ -408,7 +441,8 @@ def _build(
     text_of = {r.id: r.text for r in reports}
     if settings.sentence_vectors:
         texts += [normalize(text_of[s.report_id][s.start : s.end]) for s in sents]
-    everything = embed_passages_cached(embedder, texts, progress=show_embed_progress)
+    known = previous_vectors(Path(settings.index), embedder.name)
+    everything = embed_passages_cached(embedder, texts, progress=show_embed_progress, known=known)
     vectors = everything[: len(chunks)]
     sentence_vectors = everything[len(chunks) :] if settings.sentence_vectors else np.zeros((len(sents), 0))
     write_generation(Path(settings.index), reports, chunks, vectors, sents, sentence_vectors, settings, embedder.name)
