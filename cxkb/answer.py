@@ -155,6 +155,8 @@ def _overlap(question_tokens: list[str], sentence: str, index: Index) -> float:
 
 
 def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarray, settings: Settings) -> list[Scored]:
+    from .generate import looks_like_injection  # generate imports this module
+
     kind = asked_kind(question)
     q_tokens = tokenize(question)
     # Word overlap means nothing across languages: an English question is matched on meaning alone.
@@ -169,8 +171,8 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             seen.add(sid)
             s = index.sentences[sid]
             text = index.reports[s.report_id].text[s.start : s.end]
-            if "〔…〕" in text:
-                continue  # garbled source text is never quoted
+            if "〔…〕" in text or looks_like_injection(text):
+                continue  # garbled text is never quoted; text addressed to a model is data, not an answer
             dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
             overlap = _overlap(q_tokens, text, index)
             kind_ok = holds_kind(kind, text)
@@ -188,15 +190,38 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
 # --- composing ----------------------------------------------------------------------------------
 
 
-def _answer_span(index: Index, sid: int) -> tuple[int, int]:
-    """A sentence, carried on when it ends with ；or ： (the clause or list it introduces)."""
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d+[.、)]|[（(]?[一二三四五六七八九十]+[)）、])")
+_CONTINUATION = re.compile(r"^(?:它|这|其中|其|他们|她们|因此|所以|也就是说)")
+_REASON = re.compile(r"原因|因为|由于|导致|because")
+_ASKS_LIST = re.compile(r"哪[几一二两三四五六七八九十]|哪些|有什么|包括什么|which|what are")
+_ASKS_WHY = re.compile(r"为什么|为何|什么原因|why")
+_OPENS = ("：", ":", "；", ";")
+
+
+def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
+    """A sentence and what it leads into: the clause after ；, the list after ：, or the next sentence
+    when that one refers back (它/这/其中…) or gives the reason a why-question asks for."""
     s = index.sentences[sid]
     text = index.reports[s.report_id].text
+    q = normalize(question)
+    asks_list, asks_why = bool(_ASKS_LIST.search(q)), bool(_ASKS_WHY.search(q))
     start, end = s.start, s.end
     j = sid
-    while text[start:end].rstrip().endswith(("：", ":", "；", ";")) and j + 1 < len(index.sentences) and j < sid + 6:
+    while j + 1 < len(index.sentences) and j < sid + 8:
+        current = text[index.sentences[j].start : index.sentences[j].end].rstrip()
         nxt = index.sentences[j + 1]
-        if nxt.report_id != s.report_id or "〔…〕" in text[nxt.start : nxt.end]:
+        following = text[nxt.start : nxt.end]
+        if nxt.report_id != s.report_id or "〔…〕" in following:
+            break
+        in_list = bool(_LIST_ITEM.match(following)) and (
+            asks_list or current.endswith(_OPENS) or bool(_LIST_ITEM.match(current))
+        )
+        first_step = j == sid and (
+            (asks_list and following.rstrip().endswith(_OPENS))
+            or bool(_CONTINUATION.match(following))
+            or (asks_why and bool(_REASON.search(following)))
+        )
+        if not (current.endswith(_OPENS) or in_list or first_step):
             break
         end = nxt.end
         j += 1
@@ -239,9 +264,9 @@ def answer(index: Index, question: str, settings: Settings, *, filters: Filters 
     if not ranked or not answerable(ranked[0], settings) or unknown_specifics(question, index):
         return Answer(question, not_found_text(script), False, (), related)
     chosen = [ranked[0]]
-    first = _answer_span(index, ranked[0].sentence_id)
+    first = _answer_span(index, ranked[0].sentence_id, question)
     for other in ranked[1:2]:
-        span = _answer_span(index, other.sentence_id)
+        span = _answer_span(index, other.sentence_id, question)
         same_place = (
             other.hit.chunk.report_id == ranked[0].hit.chunk.report_id and span[0] < first[1] and first[0] < span[1]
         )
@@ -249,7 +274,7 @@ def answer(index: Index, question: str, settings: Settings, *, filters: Filters 
             chosen.append(other)
     citations, parts = [], []
     for scored in chosen:
-        start, end = _answer_span(index, scored.sentence_id)
+        start, end = _answer_span(index, scored.sentence_id, question)
         n = len(citations) + 1
         citation = _citation(index, n, scored.hit, start, end)
         shown = _LIST_MARK.sub("", to_script(citation.quote, script)).replace("\n", " ")

@@ -63,7 +63,7 @@ def methods(settings: Settings) -> dict[str, dict[str, Any]]:
         "keyword": {"fusion": "keyword"},
         "dense": {"fusion": "dense"},
         "hybrid (default)": {"fusion": settings.fusion, "w": settings.keyword_weight},
-        **{f"zscore w={w}": {"fusion": "zscore", "w": w} for w in (0.3, 0.4, 0.5, 0.6, 0.7)},
+        **{f"zscore w={w}": {"fusion": "zscore", "w": w} for w in (0.3, 0.5, 0.6, 0.7, 0.8)},
         **{f"rrf w={w}": {"fusion": "rrf", "w": w} for w in (0.5, 0.7)},
     }
 

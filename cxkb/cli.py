@@ -192,6 +192,43 @@ def ask(
             _print_answer(ans)
 
 
+@main.command()
+@click.argument("query", required=False, default="")
+@index_option
+@click.option("--report", help="Only this report (id, id prefix or file name).")
+@click.option("--limit", type=int, help="At most this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="JSON array of rows.")
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a CSV (UTF-8 with BOM)."
+)
+@click.pass_context
+def stats(
+    ctx: click.Context, query: str, index: Path | None, report: str | None, limit: int | None, as_json: bool, csv_path
+) -> None:
+    """Figures in the corpus (percentages, counts, fractions, multiples …) with sources, ranked by QUERY."""
+    from .stats import write_csv
+
+    kb = _open(ctx, index)
+    rows = kb.stats(query, report=report, limit=limit)
+    if csv_path:
+        write_csv(rows, csv_path)
+        click.echo(f"wrote {len(rows)} rows to {csv_path}", err=True)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    if csv_path:
+        return
+    for r in rows:
+        where = f", p.{r.page}" if r.page else ""
+        click.echo(
+            f"{r.value:>12}  {r.unit:<11} {r.measures[:50]}  — {r.title[:30]} ({r.publisher[:24]} {r.date}{where})"
+        )
+    if not rows:
+        click.echo("no figures match")
+    for rid, quote in kb.mentions_without_figures(query, rows).items():
+        click.echo(f"  mentioned without a figure in {rid}: “{quote[:80]}”")
+
+
 # --- reports and show ------------------------------------------------------------------------
 
 
@@ -338,6 +375,37 @@ def remove(ctx: click.Context, report: str, corpus, index) -> None:
 
     settings = _settings(ctx, corpus=corpus, index=index)
     _print_change(remove_report(settings, report), "removed")
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+@main.command("eval")
+@click.option(
+    "--set", "questions", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/questions.jsonl")
+)
+@index_option
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/results"), show_default=True
+)
+@click.option("--no-peers", is_flag=True, help="Skip the keyword, dense and llama-index peers.")
+@click.option("--floors", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/floors.json"))
+@click.pass_context
+def eval_command(
+    ctx: click.Context, questions: Path, index: Path | None, out: Path, no_peers: bool, floors: Path
+) -> None:
+    """Known-answer evaluation: retrieval, answers, citations, abstention, latency; fails below the floors."""
+    from .evaluate import check_floors, run_eval
+
+    settings = _settings(ctx)
+    result = run_eval(settings, questions=questions, index=index, peers=not no_peers, out=out)
+    click.echo((out / "report.md").read_text(encoding="utf-8").split("\n## By question type")[0])
+    failures = check_floors(result, floors) if floors.is_file() else []
+    for failure in failures:
+        click.echo(f"below floor: {failure}", err=True)
+    if failures:
+        ctx.exit(1)
+    click.echo(f"report: {out / 'report.md'}, chart: {out / 'chart.png'}")
 
 
 # --- benchmark -------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ class HashEmbedder:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; e5-style prompts are used when the model defines them."""
 
-    def __init__(self, name: str, *, batch_size: int = 32, max_seq_length: int = 510) -> None:
+    def __init__(self, name: str, *, batch_size: int = 32, max_seq_length: int = 510, threads: int = 1) -> None:
         self.name = name
         self.batch_size = batch_size
         path = name
@@ -72,7 +72,11 @@ class SentenceTransformerEmbedder:
             path = str(install(progress=True))
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
+            import torch
             from sentence_transformers import SentenceTransformer
+
+            if threads > 0:
+                torch.set_num_threads(threads)
 
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as exc:  # any loader failure is the same user problem
@@ -110,16 +114,18 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _load(name: str, batch_size: int, max_seq_length: int) -> Embedder:
+def _load(name: str, batch_size: int, max_seq_length: int, threads: int) -> Embedder:
     if name.startswith("hash:"):
         return HashEmbedder(int(name.split(":", 1)[1] or 256))
-    return SentenceTransformerEmbedder(name, batch_size=batch_size, max_seq_length=max_seq_length)
+    return SentenceTransformerEmbedder(name, batch_size=batch_size, max_seq_length=max_seq_length, threads=threads)
 
 
-def get_embedder(name: str, *, batch_size: int = 32, max_seq_length: int = 510) -> Embedder:
+def get_embedder(name: str, *, batch_size: int = 32, max_seq_length: int = 510, threads: int | None = None) -> Embedder:
     """The embedder for a model setting, loaded once per process."""
+    if threads is None:
+        threads = int(os.environ.get("CXKB_THREADS", "1"))
     with _lock:
-        return _load(name, batch_size, max_seq_length)
+        return _load(name, batch_size, max_seq_length, threads)
 
 
 def cache_dir() -> Path:

@@ -16,6 +16,10 @@ Matching follows ``eval/README.md``: both sides go through :func:`cxkb.normalize
 * abstention (all questions): precision = unanswerable among the abstentions, recall =
   abstentions among the unanswerable.
 * latency: p50/p95 per question, after one untimed warm-up question per system.
+
+The run pins torch to one thread (``TORCH_THREADS``): on a 2-core machine shared with other work, two
+torch threads made a query embedding take ~1 s instead of ~50 ms, which swamped both the latency
+figures and the runtime. The previous thread count is restored afterwards.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import logging
 import math
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +47,7 @@ log = logging.getLogger(__name__)
 QUESTIONS = Path("eval/questions.jsonl")
 RESULTS = Path("eval/results")
 FLOORS = Path("eval/floors.json")
+TORCH_THREADS = 1
 METRICS = (
     "R@1",
     "R@5",
@@ -178,7 +183,7 @@ def score(q: Question, r: Response) -> dict[str, Any]:
         "answer_correct": correct if q.answerable else None,
         "citation_correct": cited if q.answerable else None,
         "abstained": not r.answerable,
-        "answer": r.answer[:500],
+        "answer": r.answer[:240],
         "top_report": r.passages[0].report_id if r.passages else None,
         "cited_reports": sorted({c.report_id for c in r.citations}),
         "search_ms": 1000 * r.search_s,
@@ -290,6 +295,22 @@ def diagnostics(
 # --- the run ----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run with ``n`` torch threads, then restore the previous count (no-op without torch)."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _peer_systems(kb: KnowledgeBase, settings: Settings) -> tuple[list[System], dict[str, float], list[str]]:
     """Keyword, dense and llama-index peers; a peer that cannot run is skipped with a note."""
     from .peers import llamaindex_peer, local_model_folder
@@ -328,6 +349,7 @@ def run_eval(
     started = time.perf_counter()
     qs = load_questions(questions)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(torch_threads(TORCH_THREADS))
         setup: dict[str, float] = {}
         if index is None:
             from .index import build_index
@@ -358,6 +380,7 @@ def run_eval(
             "settings": {k: kb.settings.to_dict()[k] for k in ("fusion", "keyword_weight", "chunk_size", "model")},
             "questions": {"file": str(questions), "total": len(qs), "unanswerable": sum(not q.answerable for q in qs)},
             "answer_mode": "ask" if has_ask(kb) else "top-hit fallback",
+            "torch_threads": TORCH_THREADS,
             "systems": {
                 s.name: {
                     "note": s.note,
@@ -431,7 +454,7 @@ def to_markdown(result: dict, questions: list[Question], drcd: str | None = None
         f"({', '.join(r['id'] for r in result['reports'])})",
         f"- Questions: `{qinfo['file']}`: {qinfo['total']} ({qinfo['total'] - qinfo['unanswerable']} answerable, "
         f"{qinfo['unanswerable']} unanswerable)",
-        f"- cxkb answers: {result['answer_mode']}",
+        f"- cxkb answers: {result['answer_mode']}; latency measured warm with {result['torch_threads']} torch thread(s)",
         f"- Runtime: {result['runtime_s']:.0f} s"
         + "".join(f"; {name} setup {s:.0f} s" for name, s in result["setup_s"].items())
         + "; questions: "

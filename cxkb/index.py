@@ -15,7 +15,9 @@ Checksums in the manifest are verified before anything is loaded.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -41,8 +43,9 @@ from .errors import CxkbError, IndexCorruptError, IndexIncompatibleError, IndexL
 from .ingest import SUFFIXES, read_document
 from .models import Chunk, Meta, Report
 from .normalize import normalize
-from .segment import tokenize
+from .segment import keyword_tokens
 from .settings import Settings
+from .stats import Stat, extract_stats
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +109,15 @@ def report_sentences(report: Report, chunks: list[Chunk], offset: int) -> list[S
     """Sentences of a report with the (global) index of the first chunk that holds each."""
     out = []
     mine = [(i + offset, c) for i, c in enumerate(chunks)]
+    ends = [c.end for c in chunks]  # chunks are in text order: the first that ends at or after a sentence holds it
     for start, end in sentences(report.text):
         if len(_WORDY.findall(report.text[start:end])) < 4:
             continue  # headings and stray labels are not answers
-        holder = next((i for i, c in mine if c.start <= start and end <= c.end), mine[0][0] if mine else 0)
+        at = bisect.bisect_left(ends, end)
+        if at < len(mine) and mine[at][1].start <= start:
+            holder = mine[at][0]
+        else:  # not the usual layout: the linear scan (quadratic over a whole report, so only as a fallback)
+            holder = next((i for i, c in mine if c.start <= start and end <= c.end), mine[0][0] if mine else 0)
         out.append(Sentence(report.id, start, end, holder))
     return out
 
@@ -126,6 +134,7 @@ class Index:
     sentences: list[Sentence] = field(default_factory=list)  # every sentence, for answers
     sentence_vectors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float32))
     df: dict[str, int] = field(default_factory=dict)  # keyword document frequency over chunks
+    stats: list[Stat] = field(default_factory=list)  # every figure in the corpus (cxkb stats)
 
     @property
     def model(self) -> str:
@@ -208,12 +217,13 @@ def open_index(path: Path) -> Index:
         ]
         sentence_vectors = np.load(gen / "sentences.npy", allow_pickle=False)
         df = json.loads((gen / "terms.json").read_text(encoding="utf-8"))
+        stats = [Stat(**json.loads(line)) for line in (gen / "stats.jsonl").read_text(encoding="utf-8").splitlines()]
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"index {path}: cannot load ({type(exc).__name__}: {exc}); {REBUILD}") from exc
     if dense.ntotal != len(chunks):
         raise IndexCorruptError(f"index {path}: {dense.ntotal} vectors for {len(chunks)} chunks; {REBUILD}")
     vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, dense.d), np.float32)
-    return Index(path, manifest, reports, chunks, bm25, dense, vectors, sents, sentence_vectors, df)
+    return Index(path, manifest, reports, chunks, bm25, dense, vectors, sents, sentence_vectors, df, stats)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -255,6 +265,17 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _raise_disk_full(exc: BaseException, path: Path) -> None:
+    """A full disk is the user's to fix: say so instead of a traceback (the old index still serves)."""
+    if (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+        isinstance(exc, RuntimeError) and "No space left" in str(exc)  # faiss wraps write errors
+    ):
+        raise CxkbError(
+            f"index {path}: no space left on the device while writing a new generation; the old index is "
+            "unchanged. Free disk space and rerun `cxkb build`"
+        ) from exc
+
+
 def write_generation(
     path: Path,
     reports: list[Report],
@@ -283,7 +304,7 @@ def write_generation(
             for c in chunks:
                 f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
         meta = {r.id: r.meta for r in reports}
-        tokens = [tokenize(chunk_context(c, meta[c.report_id])) for c in chunks]
+        tokens = [keyword_tokens(chunk_context(c, meta[c.report_id])) for c in chunks]
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
         retriever.save(str(tmp / "bm25"), show_progress=False)
@@ -295,6 +316,10 @@ def write_generation(
         table = {k: [getattr(x, k) for x in sents] for k in ("report_id", "start", "end", "chunk")}
         (tmp / "sentences.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
         np.save(tmp / "sentences.npy", np.ascontiguousarray(sentence_vectors, dtype=np.float32), allow_pickle=False)
+        with (tmp / "stats.jsonl").open("w", encoding="utf-8") as f:
+            for report in reports:
+                for stat in extract_stats(report):
+                    f.write(json.dumps(stat.to_dict(), ensure_ascii=False) + "\n")
         dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else 0
         dense = faiss.IndexFlatIP(dim)
         if len(vectors):
@@ -307,8 +332,9 @@ def write_generation(
             files[str(file.relative_to(tmp))] = _sha256(file)
         _fsync_dir(tmp)
         os.rename(tmp, path / name)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        _raise_disk_full(exc, path)
         raise
     counts: dict[str, int] = {}
     for c in chunks:
@@ -336,10 +362,21 @@ def write_generation(
         "files": files,
     }
     manifest_tmp = path / f".{MANIFEST}.tmp"
-    manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    with manifest_tmp.open("rb") as f:
-        os.fsync(f.fileno())
-    os.replace(manifest_tmp, path / MANIFEST)
+    try:
+        manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        with manifest_tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(manifest_tmp, path / MANIFEST)
+    except BaseException as exc:
+        # Not published: the old manifest still serves, so the new generation folder is only litter.
+        manifest_tmp.unlink(missing_ok=True)
+        live = None
+        with contextlib.suppress(OSError, ValueError):
+            live = json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("generation")
+        if live != name:
+            shutil.rmtree(path / name, ignore_errors=True)
+        _raise_disk_full(exc, path)
+        raise
     _fsync_dir(path)
     for old in path.iterdir():
         if old.is_dir() and old.name != name and (old.name.startswith("g-") or old.name.endswith(".tmp")):
@@ -433,7 +470,9 @@ def _build(
         mine = chunk_report(r, size=settings.chunk_size, overlap=settings.chunk_overlap)
         sents += report_sentences(r, mine, len(chunks))
         chunks += mine
-    embedder = get_embedder(settings.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length)
+    embedder = get_embedder(
+        settings.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length, threads=settings.threads
+    )
     if progress:
         progress(f"embedding {len(chunks)} chunks", len(files), len(files))
     meta = {r.id: r.meta for r in reports}

@@ -2,16 +2,28 @@
 
 Supported: .txt/.md (text), .html/.htm (main text only), .pdf (text layer via
 pypdf). Decoding is strict: UTF-8 (BOM allowed), else GB18030 or Big5-HKSCS,
-whichever reads as more ordinary Chinese. Anything else is rejected with the
-file name and the reason; bytes are never silently dropped.
+whichever reads as more ordinary Chinese; a declared charset (``<meta charset>``)
+is ignored because it is often wrong. A file that is UTF-8 except for a few bad
+bytes is rejected with the offset of the first one rather than read as garbage
+in another encoding. Anything else is rejected with the file name and the
+reason; bytes are never silently dropped. What ingest does remove (bidi
+controls, a few stray control characters) is counted in ``Document.removed``.
+
+Limits keep pathological files from hanging a build: ``MAX_BYTES`` on disk,
+``MAX_CHARS`` of text per report, and PDF extraction in a child process under
+a memory and a time limit (``PDF_MEMORY_BYTES``, ``PDF_TIMEOUT_S``).
 """
 
 from __future__ import annotations
 
-import io
+import codecs
+import json
 import logging
 import re
-from dataclasses import dataclass
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
@@ -20,7 +32,19 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 MAX_BYTES = 64 * 1024 * 1024
+# Text of one report after decoding/extraction. The largest real report is ~15,000 characters;
+# indexing costs ~40 µs per character even with the test embedder, so 1,000,000 is ~70x the
+# largest report and still builds in under a minute.
+MAX_CHARS = 1_000_000
+# HTML markup is parsed before its text can be measured; markup beyond this is not a report page.
+MAX_HTML_CHARS = 8 * MAX_CHARS
 MAX_PDF_PAGES = 2000
+PDF_TIMEOUT_S = 120.0  # wall-clock limit for extracting one PDF's text layer
+PDF_MEMORY_BYTES = 2 * 1024**3  # address-space limit of the extracting child process
+
+# Invisible characters that reorder text (bidi embeddings/overrides/isolates and marks):
+# they can make a quote read differently from what is indexed, so ingest drops them.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 @dataclass(frozen=True)
@@ -30,6 +54,7 @@ class Document:
     text: str
     kind: str  # "text" | "markdown" | "html-text" | "pdf"
     encoding: str
+    removed: dict[str, int] = field(default_factory=dict)  # characters ingest removed, by reason
 
 
 def read_document(path: Path) -> Document:
@@ -47,58 +72,141 @@ def read_document(path: Path) -> Document:
         raise InputError(f"{path}: {size} bytes is over the {MAX_BYTES} byte limit; split the report")
     raw = path.read_bytes()
     kind = SUFFIXES[suffix]
+    removed: dict[str, int] = {}
     if kind == "pdf":
         text = _pdf_text(path, raw)
         encoding = "pdf"
-        kind = "pdf"
     else:
         text, encoding = decode(raw, name=str(path))
         if kind == "html":
+            if len(text) > MAX_HTML_CHARS:
+                raise InputError(
+                    f"{path}: {len(text):,} characters of HTML is over the {MAX_HTML_CHARS:,}-character limit; "
+                    "save the report's text instead"
+                )
             text = html_text(text)
             kind = "html-text"
+    text, controls = _strip_controls(text, str(path), strict=kind != "pdf")
+    text, bidi = _BIDI.subn("", text)
+    for reason, n in (("control", controls), ("bidi", bidi)):
+        if n:
+            removed[reason] = n
+            log.info("%s: removed %d %s character(s)", path, n, reason)
     if not text.strip():
         raise InputError(f"{path}: no text in the file (empty or whitespace only)")
-    return Document(path=path, raw=raw, text=text, kind=kind, encoding=encoding)
+    if len(text) > MAX_CHARS:
+        raise InputError(
+            f"{path}: {len(text):,} characters is over the {MAX_CHARS:,}-character limit for one report; "
+            "split the report into parts"
+        )
+    return Document(path=path, raw=raw, text=text, kind=kind, encoding=encoding, removed=removed)
 
 
 # --- decoding --------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_SAMPLE = 65536
+# A file is UTF-8 with damage (not another encoding) when nearly all of its multibyte
+# sequences are valid UTF-8. Text in GBK/Big5 reads as ~20% valid UTF-8 sequences.
+_UTF8_VALID_SHARE = 0.98
 
 
 def decode(raw: bytes, *, name: str) -> tuple[str, str]:
     """Strict decode: UTF-8 (BOM allowed), else the better of GB18030 / Big5-HKSCS."""
     if not raw.strip():
         raise InputError(f"{name}: no text in the file (empty or whitespace only)")
-    if b"\x00" in raw[:65536] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    sample = raw[:_SAMPLE]
+    # A stray NUL or two in a text file is dropped (and counted); binary files have many.
+    if not utf16 and sample.count(0) > max(4, len(sample) // 1000):
         raise InputError(f"{name}: looks binary (NUL bytes); only text, HTML and PDF reports are read")
-    candidates = [("utf-16", raw)] if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else [("utf-8-sig", raw)]
-    for encoding, data in candidates:
-        try:
-            return _check_text(data.decode(encoding), name), encoding.replace("-sig", "")
-        except UnicodeDecodeError:
-            pass
+    encoding = "utf-16" if utf16 else "utf-8-sig"
+    try:
+        return _check_text(raw.decode(encoding), name), encoding.replace("-sig", "")
+    except UnicodeDecodeError:
+        if utf16:
+            raise InputError(
+                f"{name}: has a UTF-16 byte order mark but is not valid UTF-16; re-save it as UTF-8"
+            ) from None
+    _reject_damaged_utf8(raw, name)
     decoded = []
     for encoding in ("gb18030", "big5hkscs"):
         try:
-            decoded.append((_chinese_score(raw.decode(encoding)), encoding, raw.decode(encoding)))
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
+        decoded.append((_chinese_score(text), encoding, text))
     if not decoded:
         raise InputError(
-            f"{name}: not valid UTF-8, GB18030 or Big5-HKSCS; re-save the file as UTF-8 "
-            "(e.g. iconv -f ENCODING -t UTF-8)"
+            f"{name}: not valid UTF-8, GB18030 or Big5-HKSCS (binary, or another encoding); re-save the file as "
+            "UTF-8 (e.g. iconv -f ENCODING -t UTF-8)"
         )
-    decoded.sort(reverse=True)
+    decoded.sort(key=lambda d: d[0], reverse=True)
     _, encoding, text = decoded[0]
     return _check_text(text, name), encoding
 
 
+class _Utf8Damage:
+    """Error handler state for one scan: how many invalid sequences, and where the first is."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first = -1
+
+    def __call__(self, exc: UnicodeError) -> tuple[str, int]:
+        assert isinstance(exc, UnicodeDecodeError)
+        if self.first < 0:
+            self.first = exc.start
+        self.count += 1
+        return "\ufffd", exc.end
+
+
+_DAMAGE = threading.local()
+
+
+def _damage_handler(exc: UnicodeError) -> tuple[str, int]:
+    return _DAMAGE.current(exc)
+
+
+codecs.register_error("cxkb-utf8-damage", _damage_handler)
+
+
+def _reject_damaged_utf8(raw: bytes, name: str) -> None:
+    """Raise when ``raw`` is UTF-8 except for a few invalid sequences.
+
+    Such a file would otherwise "decode" as GB18030 into garbage; reading around the bad
+    bytes would drop them silently. Neither is acceptable, so the user gets the offset.
+    """
+    damage = _DAMAGE.current = _Utf8Damage()
+    text = raw.decode("utf-8", errors="cxkb-utf8-damage")  # every bad sequence becomes one U+FFFD, counted
+    ascii_bytes = len(raw) - len(raw.translate(None, bytes(range(128))))
+    valid = len(text) - ascii_bytes - damage.count  # multibyte characters that decoded correctly
+    bad = damage.count
+    if bad and (valid >= _UTF8_VALID_SHARE * (valid + bad) or (bad <= 3 and valid >= 10 * bad)):
+        line = raw.count(b"\n", 0, damage.first) + 1
+        raise InputError(
+            f"{name}: invalid UTF-8 at byte {damage.first} (line {line}); {bad} damaged sequence(s) in an "
+            f"otherwise UTF-8 file of {valid} multibyte characters. The file is damaged or mixes encodings; "
+            "fix or re-save it as UTF-8"
+        )
+
+
 def _check_text(text: str, name: str) -> str:
-    sample = text[:65536]
+    sample = text[:_SAMPLE]
     if sample and len(_CONTROL.findall(sample)) > 0.01 * len(sample):
         raise InputError(f"{name}: looks binary (control characters); only text, HTML and PDF reports are read")
     return text
+
+
+def _strip_controls(text: str, name: str, *, strict: bool = True) -> tuple[str, int]:
+    """Drop the few control characters (NUL etc.) a text may carry; many mean it is binary.
+
+    Not ``strict`` (a PDF's text layer), control characters are unmapped glyphs and only dropped.
+    """
+    text, n = _CONTROL.subn("", text)
+    if strict and n > max(16, 0.01 * len(text)):
+        raise InputError(f"{name}: looks binary ({n} control characters); only text, HTML and PDF reports are read")
+    return text, n
 
 
 def _chinese_score(text: str) -> float:
@@ -176,22 +284,89 @@ def html_text(markup: str) -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 
+# The extraction runs in a child process that imports only pypdf: a hostile or broken PDF
+# (a decompression bomb, a page tree with a million pages, a parser loop) can exhaust the
+# child's memory or time, never the build's. The child answers one JSON object on stdout.
+_PDF_WORKER = r"""
+import io, json, sys
+limit = int(sys.argv[1])
+max_pages = int(sys.argv[2])
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+except (ImportError, ValueError, OSError):
+    pass  # no address-space limit on this platform: the time limit still holds
+def answer(**kw):
+    sys.stdout.write(json.dumps(kw))
+    sys.stdout.flush()
+    sys.exit(0)
+try:
+    from pypdf import PdfReader
+    try:
+        from pypdf.errors import LimitReachedError
+    except ImportError:
+        LimitReachedError = MemoryError
+    raw = sys.stdin.buffer.read()
+    reader = PdfReader(io.BytesIO(raw), strict=False)
+    # An owner password only restricts copying/printing; such a PDF opens with the empty user password.
+    if reader.is_encrypted:
+        try:
+            opened = bool(reader.decrypt(""))
+        except Exception:  # e.g. AES without the optional crypto library
+            opened = False
+        if not opened:
+            answer(error="encrypted")
+    n = len(reader.pages)
+    if n > max_pages:
+        answer(error="pages", pages=n)
+    answer(pages=[page.extract_text() or "" for page in reader.pages])
+except SystemExit:
+    raise
+except (MemoryError, LimitReachedError, RecursionError) as exc:
+    answer(error="limit", detail=type(exc).__name__)
+except Exception as exc:
+    answer(error="unreadable", detail=f"{type(exc).__name__}: {exc}"[:300])
+"""
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _pdf_text(path: Path, raw: bytes) -> str:
     """Text layer of a PDF, pages separated by form feeds (page numbers for citations)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+    too_large = (
+        f"{path}: the PDF is too large to extract safely (over {PDF_MEMORY_BYTES // 1024**2} MiB of memory "
+        f"or {PDF_TIMEOUT_S:g} s while reading it; a decompression bomb?); save its text as .txt and add that"
+    )
     try:
-        reader = PdfReader(io.BytesIO(raw), strict=False)
-        if reader.is_encrypted:
-            raise InputError(f"{path}: the PDF is encrypted; save an unprotected copy and add that")
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise InputError(f"{path}: {len(reader.pages)} pages is over the {MAX_PDF_PAGES}-page limit")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except InputError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise InputError(f"{path}: cannot read the PDF ({type(exc).__name__}: {exc}); is it truncated?") from exc
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", _PDF_WORKER, str(PDF_MEMORY_BYTES), str(MAX_PDF_PAGES)],
+            input=raw,
+            capture_output=True,
+            timeout=PDF_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise InputError(too_large) from None
+    try:
+        result = json.loads(done.stdout.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        # No answer: killed by a limit (SIGKILL, SIGXCPU) or out of memory before it could reply.
+        log.warning("%s: PDF extraction exited with %s: %s", path, done.returncode, done.stderr[-500:])
+        raise InputError(too_large) from None
+    error = result.get("error")
+    if error == "encrypted":
+        raise InputError(
+            f"{path}: the PDF is encrypted (needs a password to open); save an unprotected copy and add that"
+        )
+    if error == "pages":
+        raise InputError(f"{path}: {result['pages']} pages is over the {MAX_PDF_PAGES}-page limit; split the PDF")
+    if error == "limit":
+        raise InputError(too_large)
+    if error:
+        raise InputError(f"{path}: cannot read the PDF ({result.get('detail', error)}); is it truncated or damaged?")
+    # A glyph pypdf cannot map may come out as a lone surrogate, which no file can store: mark it.
+    pages = [_SURROGATE.sub("\ufffd", page) for page in result["pages"]]
     if not any(p.strip() for p in pages):
         raise InputError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first, then add the result")
     return "\f".join(pages)

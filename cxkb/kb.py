@@ -10,6 +10,7 @@ from .index import Index, open_index, read_manifest
 from .models import Answer, Chunk, Hit, Report
 from .search import Filters, search
 from .settings import Settings, load_settings
+from .stats import Stat
 
 
 class KnowledgeBase:
@@ -65,9 +66,40 @@ class KnowledgeBase:
         self, question: str, *, reports: tuple[str, ...] = (), publisher: str = "", year: int | None = None
     ) -> Answer:
         """A cited answer, or ``answerable=False`` with related passages."""
-        from .answer import answer
+        from .generate import answer_with_settings
 
-        return answer(self._index, question, self.settings, filters=Filters(tuple(reports), publisher, year))
+        filters = Filters(tuple(reports), publisher, year)
+        return answer_with_settings(self._index, question, self.settings, filters=filters)
+
+    def stats(self, query: str = "", *, report: str | None = None, limit: int | None = None) -> list[Stat]:
+        """Figures in the corpus (percentages, counts, fractions, multiples …) ranked by ``query``."""
+        from .stats import find_stats
+
+        return find_stats(self._index.stats, query, report=report, limit=limit)
+
+    def mentions_without_figures(self, query: str, stats: list[Stat]) -> dict[str, str]:
+        """Reports that mention ``query`` but gave no figure row: report id -> first sentence mentioning it."""
+        from .normalize import normalize
+
+        needle = normalize(query).strip()
+        have = {s.report_id for s in stats}
+        out = {}
+        for report in self._index.reports.values():
+            if not needle or report.id in have:
+                continue
+            at = normalize(report.text).find(needle)
+            if at >= 0:
+                ids = self._index.sentence_ids(report.id)
+                quote = next(
+                    (
+                        report.text[self._index.sentences[i].start : self._index.sentences[i].end]
+                        for i in ids
+                        if self._index.sentences[i].start <= at < self._index.sentences[i].end
+                    ),
+                    report.text[max(0, at - 30) : at + 60],
+                )
+                out[report.id] = quote
+        return out
 
     def reports(self) -> list[Report]:
         return list(self._index.reports.values())

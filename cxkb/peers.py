@@ -19,6 +19,8 @@ Peers answer with their top passage and never abstain.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import time
 from collections.abc import Callable
@@ -163,7 +165,8 @@ def llamaindex_peer(corpus: Path, model_folder: Path) -> System:
 
     from .index import corpus_files
 
-    LlamaSettings.llm = None  # no OpenAI default anywhere
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints "LLM is explicitly disabled" to stdout
+        LlamaSettings.llm = None  # no OpenAI default anywhere
     embed = HuggingFaceEmbedding(
         model_name=str(model_folder), query_instruction="query: ", text_instruction="passage: ", device="cpu"
     )

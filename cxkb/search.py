@@ -12,7 +12,7 @@ from .fusion import rrf, zscore
 from .index import Index
 from .models import Hit
 from .normalize import normalize
-from .segment import tokenize
+from .segment import keyword_tokens
 from .settings import Settings
 
 
@@ -49,7 +49,7 @@ def check_question(question: str, settings: Settings) -> str:
 
 
 def keyword_scores(index: Index, question: str) -> np.ndarray:
-    tokens = [t for t in tokenize(question) if t in index.bm25.vocab_dict]
+    tokens = [t for t in keyword_tokens(question) if t in index.bm25.vocab_dict]
     if not tokens or not index.chunks:
         return np.full(len(index.chunks), -np.inf)
     scores = np.asarray(index.bm25.get_scores(tokens), dtype=np.float64)
@@ -65,7 +65,9 @@ def query_vector(index: Index, question: str, settings: Settings) -> np.ndarray:
             f"{settings.model!r}; rebuild with `cxkb build --model {settings.model}` or set model = "
             f"{index.model!r}"
         )
-    embedder = get_embedder(index.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length)
+    embedder = get_embedder(
+        index.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length, threads=settings.threads
+    )
     return embedder.embed_queries([normalize(question)])[0]
 
 

@@ -35,6 +35,9 @@ class Settings:
     # "hash:DIM" is a tiny deterministic embedder for tests only.
     model: str = DEFAULT_MODEL
     batch_size: int = 32
+    # Torch threads for embedding. 1 is fastest on the 2-core machines we measured: with 2, torch's
+    # threads spin against each other and any other load (a 16-token query took 600 ms instead of 50).
+    threads: int = 1
     # Sentence vectors let `ask` pick the best sentence in milliseconds; they cost about half as much
     # embedding time again at build. Retrieval-only uses (e.g. `cxkb bench drcd`) may switch them off.
     sentence_vectors: bool = True
@@ -43,7 +46,7 @@ class Settings:
     # --- retrieval
     k: int = 5  # hits returned
     fusion: str = "zscore"  # "zscore" | "rrf" | "keyword" | "dense"
-    keyword_weight: float = 0.5  # weight of BM25 in the fusion; dense gets 1 - this
+    keyword_weight: float = 0.6  # weight of BM25 in the fusion; dense gets 1 - this (tuned: eval/results)
     candidates: int = 100  # per-retriever depth fed into the fusion
     rrf_k: int = 60
     max_question_chars: int = 500

@@ -39,3 +39,33 @@ def test_errors_are_one_line(tmp_path):
 def test_empty_question_error(tiny_index: Settings):
     result = CliRunner().invoke(main, ["search", " ", "--index", str(tiny_index.index)])
     assert result.exit_code == 1 and "empty" in result.output
+
+
+def test_stats_csv_and_json(tiny_index: Settings, tmp_path):
+    idx = str(tiny_index.index)
+    out = _run("stats", "NPS", "--index", idx, "--json")
+    rows = json.loads(out.output)
+    assert rows and rows[0]["report_id"] == "qualtrics" and "NPS" in rows[0]["quote"]
+    csv_file = tmp_path / "nps.csv"
+    out = _run("stats", "NPS", "--index", idx, "--csv", str(csv_file))
+    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf") and "三分之二" in csv_file.read_text("utf-8-sig")
+    out = _run("stats", "NPS", "--index", idx)
+    assert "mentioned without a figure in walker" in out.output
+
+
+def test_ask_cli_json(tiny_index: Settings):
+    out = _run("ask", "有核心客户体验指标的组织占多少？", "--index", str(tiny_index.index), "--json")
+    data = json.loads(out.output)
+    assert data["answerable"] and "87%" in data["answer"] and data["citations"][0]["source"] == "qualtrics.txt"
+
+
+def test_add_remove_cli(tiny_index: Settings, tmp_path):
+    new = tmp_path / "acme.txt"
+    new.write_text("Acme 报告\n调查显示 42% 的企业设立了首席客户官。\n", encoding="utf-8")
+    args = ["--corpus", str(tiny_index.corpus), "--index", str(tiny_index.index)]
+    out = _run("add", str(new), *args, "--publisher", "Acme")
+    assert out.exit_code == 0 and "as report acme" in out.output
+    out = _run("add", str(new), *args)
+    assert "same bytes" in out.output and "unchanged" in out.output
+    out = _run("remove", "acme", *args)
+    assert out.exit_code == 0 and "removed report acme" in out.output
