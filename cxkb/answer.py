@@ -207,15 +207,17 @@ def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
     asks_list, asks_why = bool(_ASKS_LIST.search(q)), bool(_ASKS_WHY.search(q))
     start, end = s.start, s.end
     j = sid
+    opened = False
     while j + 1 < len(index.sentences) and j < sid + 8:
         current = text[index.sentences[j].start : index.sentences[j].end].rstrip()
         nxt = index.sentences[j + 1]
         following = text[nxt.start : nxt.end]
         if nxt.report_id != s.report_id or "〔…〕" in following:
             break
-        in_list = bool(_LIST_ITEM.match(following)) and (
-            asks_list or current.endswith(_OPENS) or bool(_LIST_ITEM.match(current))
-        )
+        opened = opened or current.endswith(_OPENS)
+        # Items of a list this answer introduced (or a list the question asks for); not the next
+        # finding of a bullet list the answer merely sits in.
+        in_list = bool(_LIST_ITEM.match(following)) and (asks_list or opened)
         first_step = j == sid and (
             (asks_list and following.rstrip().endswith(_OPENS))
             or bool(_CONTINUATION.match(following))
@@ -230,6 +232,9 @@ def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
 
 def _citation(index: Index, n: int, hit: Hit, start: int, end: int) -> Citation:
     report = index.reports[hit.chunk.report_id]
+    marker = _LIST_MARK.match(report.text, start)
+    if marker and marker.end() < end:
+        start = marker.end()  # a bullet is layout, not part of the quote
     return Citation(
         n=n,
         report_id=report.id,

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from .errors import CxkbError
+from .errors import ConfigError, CxkbError
 from .models import Answer, Citation, Hit, Meta, Report
 
 if TYPE_CHECKING:
@@ -413,7 +413,7 @@ CSS = """
 .cxkb-n { color: var(--color-accent); font-weight: 700; }
 .cxkb-title { font-weight: 600; }
 .cxkb-file { color: var(--body-text-color-subdued); font-size: 0.85em; }
-.cxkb-quote { margin: 4px 0; padding: 0; border: none; font-style: normal; }
+.cxkb-quote { margin: 2px 0; padding: 0; border: none; font-style: normal; white-space: pre-line; }
 .cxkb-quote mark, .cxkb-context mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; }
 details summary { cursor: pointer; font-size: 0.85em; color: var(--body-text-color-subdued); }
 .cxkb-context { white-space: pre-wrap; font-size: 0.9em; color: var(--body-text-color-subdued); padding: 6px 0; }
@@ -431,7 +431,10 @@ def _private_dir() -> Path:
 
 def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upload: bool = True) -> gr.Blocks:
     """The Blocks: Chat, Statistics and Reports tabs over ``kb`` (queue: 2 at a time, 16 waiting)."""
-    import gradio as gr
+    try:
+        import gradio as gr
+    except ModuleNotFoundError as exc:
+        raise ConfigError("the web app needs gradio: pip install 'cxkb[app]'") from exc
 
     settings = settings or kb.settings
     private = _private_dir()
@@ -518,12 +521,15 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
             with gr.Tab("数字 Statistics", id="stats"):
                 with gr.Row():
                     stats_query = gr.Textbox(
-                        label="查找数字 (search figures)", placeholder="例如：NPS、CEO、百分比", scale=4
+                        elem_id="stats-query",
+                        label="查找数字 (search figures)",
+                        placeholder="例如：NPS、CEO、百分比",
+                        scale=4,
                     )
                     stats_report = gr.Dropdown(
                         choices=[("全部报告 (all)", "")], value="", label="报告 (report, optional)", scale=3
                     )
-                    stats_button = gr.Button("查找 Search", variant="primary", scale=1)
+                    stats_button = gr.Button("查找 Search", variant="primary", scale=1, elem_id="stats-search")
                 stats_note = gr.Markdown("")
                 stats_table = gr.Dataframe(
                     headers=list(STATS_COLUMNS),
@@ -639,6 +645,8 @@ def launch(
     block: bool = True,
 ) -> gr.Blocks:
     """Open ``index`` and serve the app on ``host:port`` (127.0.0.1:7860 by default; never shared)."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("serving on %s: anyone who can reach this address can ask and upload; there is no login", host)
     kb = open_kb(index, settings)
     warm_up(kb)
     demo = create_app(kb, kb.settings, allow_upload=allow_upload)

@@ -16,6 +16,10 @@ _SENTENCE = re.compile(r"[^\n。！？；!?;…]*(?:[。！？；!?;…]+[”’
 _END = "。！？；!?;…：:，,、"
 
 
+MAX_SENTENCE = 1000  # characters; text with no sentence end (a flattened table, a 1 MB line) is cut further
+_SOFT_BREAK = re.compile(r"[，,、：:）)\s]")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text``, without surrounding whitespace."""
     spans = []
@@ -26,8 +30,26 @@ def sentences(text: str) -> list[tuple[int, int]]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
-            spans.append((start, end))
+            spans.extend(_bounded(text, start, end))
     return spans
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A run longer than MAX_SENTENCE split after a comma or space, never inside a number."""
+    out = []
+    while end - start > MAX_SENTENCE:
+        window = text[start + MAX_SENTENCE // 2 : start + MAX_SENTENCE]
+        breaks = [m.end() for m in _SOFT_BREAK.finditer(window)]
+        cut = start + MAX_SENTENCE // 2 + breaks[-1] if breaks else start + MAX_SENTENCE
+        while cut < end and (text[cut - 1].isdigit() or text[cut - 1] in ".%") and text[cut].isdigit():
+            cut += 1
+        out.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        out.append((start, end))
+    return out
 
 
 def is_heading(line: str) -> bool:

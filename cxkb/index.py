@@ -83,7 +83,7 @@ def load_report(path: Path, *, rid: str, meta: dict[str, Meta] | Meta) -> Report
         meta=resolved,
         text=cleaned.text,
         sha256=hashlib.sha256(doc.raw).hexdigest(),
-        removed=dict(cleaned.removed),
+        removed={**doc.removed, **cleaned.removed},
         pages=tuple(cleaned.pages),
     )
 

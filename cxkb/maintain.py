@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 
 from .catalog import load_catalog, save_entry
 from .errors import CxkbError, InputError
-from .index import BuildSummary, _build, corpus_files, load_report, open_index, writer_lock
+from .index import BuildSummary, _build, corpus_files, load_report, open_index, read_manifest, writer_lock
 from .ingest import SUFFIXES
 from .models import Meta, Report
 from .normalize import normalize
@@ -55,6 +55,14 @@ def safe_name(given: str, raw: bytes, corpus: Path) -> str:
     if existing.exists() and hashlib.sha256(existing.read_bytes()).hexdigest() != digest:
         candidate = f"{stem}-{digest[:8]}{suffix}"
     return candidate
+
+
+def _with_index_model(settings: Settings) -> Settings:
+    """An existing index decides the model, so a change never re-embeds the corpus with another one."""
+    try:
+        return settings.replace(model=read_manifest(settings.index)["model"]["name"])
+    except CxkbError:
+        return settings
 
 
 def _current(settings: Settings) -> dict[str, Report]:
@@ -100,6 +108,7 @@ def add_reports(
     settings: Settings, files: list[Path], meta: Meta | None = None, *, force: bool = False, progress=None
 ) -> Change:
     """Validate, copy in and index new report files; bad files are skipped with the reason."""
+    settings = _with_index_model(settings)
     started = time.perf_counter()
     change = Change()
     corpus = Path(settings.corpus)
@@ -143,6 +152,7 @@ def _find(settings: Settings, ref: str) -> Path:
 
 def update_report(settings: Settings, ref: str, file: Path, meta: Meta | None = None, progress=None) -> Change:
     """Replace a report's file with a new version (same id), re-indexing only that report."""
+    settings = _with_index_model(settings)
     started = time.perf_counter()
     change = Change()
     with writer_lock(Path(settings.index), "update"):
@@ -162,6 +172,7 @@ def update_report(settings: Settings, ref: str, file: Path, meta: Meta | None = 
 
 def remove_report(settings: Settings, ref: str, progress=None) -> Change:
     """Take a report out of the corpus (kept under corpus/.removed/) and out of the index."""
+    settings = _with_index_model(settings)
     started = time.perf_counter()
     change = Change()
     with writer_lock(Path(settings.index), "remove"):

@@ -3,12 +3,15 @@
 The app serves a tiny corpus indexed with the hash test embedder (fast) on 127.0.0.1 and a free
 port, in this process. The test asks a question and checks that the answer, its citation and the
 cited passage are on the page; uploads a DRCD-like paragraph through the Reports tab and asks about
-it; and checks that an empty upload is refused and leaves the index unchanged. Skipped only when
+it; checks that an empty upload is refused and leaves the index unchanged, that report text with
+markup is shown as text, and that the figure table fills and downloads as CSV. Skipped only when
 Chromium or chromedriver is missing (``.ci/browser-deps`` installs them).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import socket
@@ -36,10 +39,15 @@ CHROMIUM_FLAGS = (
 )
 WAIT_S = 20
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
-    reason=f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian: apt-get install chromium chromium-driver; see .ci/browser-deps)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
+        reason=f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian: apt-get install chromium chromium-driver; see .ci/browser-deps)",
+    ),
+    # Gradio's own use of pandas, not ours.
+    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
 
 SIMPLIFIED = (
     "客户体验管理报告\n"
@@ -109,11 +117,14 @@ def browser() -> Iterator:
     from selenium.webdriver.chrome.service import Service
 
     profile = tempfile.mkdtemp(prefix="cxkb-chromium-")
+    downloads = Path(profile) / "downloads"
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads)})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.cxkb_downloads = downloads
     driver.set_page_load_timeout(WAIT_S)
     try:
         yield driver
@@ -261,3 +272,22 @@ def test_upload_then_ask_and_empty_upload_changes_nothing(served, browser, tmp_p
     _tab(browser, "Chat")
     text = _ask(browser, "臺北101地上有多少層？")
     assert "101層" in text and "509.2公尺" in text and "taipei101.txt" in text
+
+
+def test_statistics_table_and_csv_download(served, browser) -> None:
+
+    url, _ = served
+    _open(browser, url)
+    _tab(browser, "Statistics")
+    box = _wait(browser, lambda d: _css(d, "#stats-query textarea"))
+    box.send_keys("核心指标")
+    _css(browser, "#stats-search").click()
+    table = _wait(browser, lambda d: "87%" in _css(d, "#stats-table").text and _css(d, "#stats-table"))
+    assert "客户体验管理报告" in table.text and "percent" in table.text
+    downloads = Path(browser.cxkb_downloads)
+    _css(browser, "#stats-csv").click()
+    saved = _wait(browser, lambda d: [p for p in downloads.glob("*.csv")])
+    raw = saved[0].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert any(row["value"] == "87%" and row["title"] == "客户体验管理报告" for row in rows)

@@ -51,3 +51,18 @@ def test_heading_and_page_recorded():
     assert last.heading == "客户体验障碍"
     assert last.page == 2
     assert chunks[0].heading == "核心体验指标" and chunks[0].page == 1
+
+
+def test_text_without_sentence_ends_is_bounded():
+    text = "中国" * 20000
+    chunks = chunk_report(_report(text), size=300, overlap=1)
+    assert max(len(c.text) for c in chunks) <= 1000
+    assert "".join(text[c.start : c.end] for c in chunks if c.start >= 0).count("中国") >= 20000 - 1
+
+
+def test_long_run_never_cuts_a_number():
+    text = ("增长了 12345.67% 以及 " * 200).strip()
+    spans = sentences(text)
+    assert len(spans) > 1
+    for _a, b in spans:
+        assert not (text[b - 1].isdigit() and b < len(text) and text[b].isdigit())
