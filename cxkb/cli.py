@@ -483,6 +483,34 @@ def bench_drcd(
     click.echo(text)
 
 
+# --- serve -----------------------------------------------------------------------------------
+
+
+@main.command()
+@index_option
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Corpus folder the index was built from; uploads are added here [corpus/].",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind. Keep 127.0.0.1 unless a proxy with a login is in front.",
+)
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-upload", is_flag=True, help="Hide the maintainers' upload form.")
+@click.pass_context
+def serve(ctx: click.Context, index: Path | None, corpus: Path | None, host: str, port: int, no_upload: bool) -> None:
+    """Serve the web app (cited chat, figure table, reports) on http://HOST:PORT."""
+    from .app import launch
+
+    settings = _settings(ctx, index=index, corpus=corpus)
+    click.echo(f"serving {settings.index} on http://{host}:{port} (Ctrl+C stops)", err=True)
+    launch(settings.index, host=host, port=port, settings=settings, allow_upload=not no_upload)
+
+
 # --- model -----------------------------------------------------------------------------------
 
 
