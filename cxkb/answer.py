@@ -235,18 +235,7 @@ def _citation(index: Index, n: int, hit: Hit, start: int, end: int) -> Citation:
     marker = _LIST_MARK.match(report.text, start)
     if marker and marker.end() < end:
         start = marker.end()  # a bullet is layout, not part of the quote
-    return Citation(
-        n=n,
-        report_id=report.id,
-        source=report.source,
-        title=report.meta.title,
-        publisher=report.meta.publisher,
-        date=report.meta.date,
-        quote=report.text[start:end],
-        start=start,
-        end=end,
-        page=report.page_at(start),
-    )
+    return Citation.of(n, hit, report.text[start:end], start, end, report.page_at(start))
 
 
 _LIST_MARK = re.compile(r"^\s*[-*•]\s*|(?<=\n)\s*[-*•]\s*")
@@ -266,7 +255,7 @@ def answer(index: Index, question: str, settings: Settings, *, filters: Filters 
     script = script_of(question)
     related = tuple(hits[:3])
     ranked = score_sentences(index, question, hits, qvec, settings)
-    if not ranked or not answerable(ranked[0], settings) or unknown_specifics(question, index):
+    if not ranked or not answerable(ranked[0], settings, question) or unknown_specifics(question, index):
         return Answer(question, not_found_text(script), False, (), related)
     chosen = [ranked[0]]
     first = _answer_span(index, ranked[0].sentence_id, question)
@@ -309,6 +298,13 @@ def unknown_specifics(question: str, index: Index) -> list[str]:
     return out
 
 
-def answerable(best: Scored, settings: Settings) -> bool:
-    """Calibrated on the eval set's unanswerable questions (see README, Answers)."""
-    return best.score >= settings.abstain_threshold
+def answerable(best: Scored, settings: Settings, question: str = "") -> bool:
+    """Calibrated on the eval set's unanswerable questions (see README, Answers).
+
+    A question asking for a figure needs a sentence that shares its key words, not just any sentence
+    with a number: "2023 年银行业的 NPS" is not answered by "三分之二的受访者使用 NPS".
+    """
+    if best.score < settings.abstain_threshold:
+        return False
+    asks_figure = asked_kind(question) is not None and script_of(question) != "other"
+    return not (asks_figure and best.overlap < settings.abstain_min_overlap)

@@ -222,18 +222,7 @@ class Checked:
 
 def _citation(n: int, hit: Hit) -> Citation:
     c = hit.chunk
-    return Citation(
-        n=n,
-        report_id=c.report_id,
-        source=hit.source,
-        title=hit.meta.title,
-        publisher=hit.meta.publisher,
-        date=hit.meta.date,
-        quote=c.text,
-        start=c.start,
-        end=c.end,
-        page=c.page,
-    )
+    return Citation.of(n, hit, c.text, c.start, c.end, c.page)
 
 
 def check_citations(reply: str, hits: list[Hit], script: str = "other") -> Checked:

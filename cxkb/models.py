@@ -108,6 +108,22 @@ class Citation:
     end: int
     page: int | None = None
 
+    @classmethod
+    def of(cls, n: int, hit: Hit, quote: str, start: int, end: int, page: int | None) -> Citation:
+        """A citation of ``quote`` (the report's text between ``start`` and ``end``) from a hit's report."""
+        return cls(
+            n,
+            hit.chunk.report_id,
+            hit.source,
+            hit.meta.title,
+            hit.meta.publisher,
+            hit.meta.date,
+            quote,
+            start,
+            end,
+            page,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -59,6 +59,7 @@ class Settings:
     answer_hit_weight: float = 0.02  # times the chunk's fused retrieval score
     answer_second_margin: float = 0.1  # a second sentence is cited when it scores within this of the best
     abstain_threshold: float = 0.75  # below this best-sentence score the answer is "not in the corpus"
+    abstain_min_overlap: float = 0.1  # a figure question whose best sentence shares less of its key words abstains
     llm: dict[str, Any] = field(default_factory=dict)  # {"provider": "openai"|"ollama", "model", "base_url", ...}
 
     def replace(self, **changes: Any) -> Settings:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SIMPLIFIED, TRADITIONAL  # the same tiny corpus as the unit tests
 
 from cxkb.settings import Settings
 
@@ -49,17 +50,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
 
-SIMPLIFIED = (
-    "客户体验管理报告\n"
-    "为了了解客户体验管理的现状,研究所对 151 名大公司的客户体验专业人员进行了调查。\n"
-    "87% 的受访者表示他们的组织有一个核心的客户体验指标,三分之二的受访者使用 NPS 作为他们的核心指标。\n"
-    "只有 41% 的受访者认为其组织的客户体验技能和能力“很强”或“比较强”。\n"
-)
-TRADITIONAL = (
-    "CEO 和客戶體驗\n"
-    "我們與《首席執行官》雜誌合作,收集了超過 550 位 CEO 的相關反饋。\n"
-    "通常情況下,公司會專注於淨推廣得分(NPS)和其他指標。\n"
-)
 HOSTILE = (
     "网页抓取的报告\n"
     "这份报告里夹带了脚本 <script>document.title='pwned'</script> 和 ${document.title} 与 {{value}} 等模板。\n"
