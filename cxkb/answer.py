@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .chunk import is_heading
 from .index import Index
 from .models import Answer, Citation, Hit
 from .normalize import normalize
@@ -173,6 +174,8 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             text = index.reports[s.report_id].text[s.start : s.end]
             if "〔…〕" in text or looks_like_injection(text):
                 continue  # garbled text is never quoted; text addressed to a model is data, not an answer
+            if is_heading(text) and not _LIST_ITEM.match(text):
+                continue  # a heading or title names a topic; it answers nothing
             dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
             overlap = _overlap(q_tokens, text, index)
             kind_ok = holds_kind(kind, text)

@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .answer import unsupported_numbers
 from .kb import KnowledgeBase
 from .normalize import normalize
 from .peers import DEPTH, Passage, Response, System, cxkb_system, dense_peer, has_ask, keyword_peer
@@ -174,6 +175,8 @@ def score(q: Question, r: Response) -> dict[str, Any]:
     rank = first_rank(q.support, texts) if q.answerable and q.support else None
     correct = q.answerable and r.answerable and answer_correct(q.answers, r.answer)
     cited = correct and citation_correct(q.report_id, q.support, [(c.report_id, c.text) for c in r.citations])
+    # The answer contract: every number in an answer occurs in a quote it cites.
+    numbers_ok = not unsupported_numbers(r.answer, [c.text for c in r.citations]) if r.citations else None
     return {
         "id": q.id,
         "type": q.type,
@@ -186,6 +189,7 @@ def score(q: Question, r: Response) -> dict[str, Any]:
         "answer": r.answer[:240],
         "top_report": r.passages[0].report_id if r.passages else None,
         "cited_reports": sorted({c.report_id for c in r.citations}),
+        "numbers_supported": numbers_ok,
         "search_ms": 1000 * r.search_s,
         "ask_ms": None if r.ask_s is None else 1000 * r.ask_s,
     }
@@ -203,6 +207,7 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, float | None]:
         "citation_accuracy": mean([row["citation_correct"] for row in answerable]),
         "abstention_precision": precision,
         "abstention_recall": recall,
+        "numbers_supported": mean([row["numbers_supported"] for row in rows if row["numbers_supported"] is not None]),
     }
 
 
@@ -477,6 +482,9 @@ def to_markdown(result: dict, questions: list[Question], drcd: str | None = None
         )
     lines += ["", *[f"- **{name}**: {s['note']}" for name, s in systems.items()]]
     lines += [f"- {note}" for note in result["notes"]]
+    checked = systems.get("cxkb", {}).get("totals", {}).get("numbers_supported")
+    if checked is not None:
+        lines.append(f"- cxkb answers whose every number occurs in a quote they cite: {_fmt(checked)} (must be 1.000)")
     lines += ["", "![R@1, R@5 and answer accuracy per system](chart.png)", ""]
 
     names = list(systems)
