@@ -144,13 +144,14 @@ def _sentences_in(index: Index, hit: Hit) -> list[int]:
     return out
 
 
-def _overlap(question_tokens: list[str], sentence: str, index: Index) -> float:
-    """IDF-weighted share of the question's words found in the sentence."""
-    if not question_tokens:
-        return 0.0
+def _weights(question_tokens: list[str], index: Index) -> dict[str, float]:
+    """IDF of each question word over the chunks: rare words carry the question."""
     n = max(1, len(index.chunks))
-    weights = {t: math.log(1 + n / (1 + index.df.get(t, 0))) for t in set(question_tokens)}
-    present = set(tokenize(sentence))
+    return {t: math.log(1 + n / (1 + index.df.get(t, 0))) for t in set(question_tokens)}
+
+
+def _overlap(weights: dict[str, float], present: frozenset[str]) -> float:
+    """IDF-weighted share of the question's words found in the sentence."""
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
@@ -159,7 +160,7 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
     from .generate import looks_like_injection  # generate imports this module
 
     kind = asked_kind(question)
-    q_tokens = tokenize(question)
+    weights = _weights(tokenize(question), index)
     # Word overlap means nothing across languages: an English question is matched on meaning alone.
     w = 1.0 if script_of(question) == "other" else settings.answer_dense_weight
     has_vectors = index.sentence_vectors.ndim == 2 and index.sentence_vectors.shape[1] == len(qvec)
@@ -177,7 +178,7 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             if is_heading(text) and not _LIST_ITEM.match(text):
                 continue  # a heading or title names a topic; it answers nothing
             dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
-            overlap = _overlap(q_tokens, text, index)
+            overlap = _overlap(weights, index.sentence_tokens(sid))
             kind_ok = holds_kind(kind, text)
             score = (
                 w * dense

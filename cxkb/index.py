@@ -43,7 +43,7 @@ from .errors import CxkbError, IndexCorruptError, IndexIncompatibleError, IndexL
 from .ingest import SUFFIXES, read_document
 from .models import Chunk, Meta, Report
 from .normalize import normalize
-from .segment import keyword_tokens
+from .segment import keyword_tokens, tokenize
 from .settings import Settings
 from .stats import Stat, extract_stats
 
@@ -139,6 +139,14 @@ class Index:
     @property
     def model(self) -> str:
         return self.manifest["model"]["name"]
+
+    def sentence_tokens(self, sid: int) -> frozenset[str]:
+        """A sentence's words, segmented once per process (answers score the same sentences again and again)."""
+        cache = self.__dict__.setdefault("_sentence_tokens", {})
+        if sid not in cache:
+            s = self.sentences[sid]
+            cache[sid] = frozenset(tokenize(self.reports[s.report_id].text[s.start : s.end]))
+        return cache[sid]
 
     def sentence_ids(self, report_id: str) -> list[int]:
         """Ids of a report's sentences in text order (built on first use)."""
