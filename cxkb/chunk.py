@@ -54,7 +54,8 @@ def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def is_heading(line: str) -> bool:
     line = line.strip()
-    return 2 <= len(line) <= 40 and not line.endswith(tuple(_END)) and not line.startswith(("-", "*", "•"))
+    ending = line.rstrip("”’」』）)\"'")  # 「…战略。」 ends a sentence, not a heading
+    return 2 <= len(line) <= 40 and not ending.endswith(tuple(_END)) and not line.startswith(("-", "*", "•"))
 
 
 def _headings(text: str) -> list[tuple[int, str]]:

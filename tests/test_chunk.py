@@ -66,3 +66,10 @@ def test_long_run_never_cuts_a_number():
     assert len(spans) > 1
     for _a, b in spans:
         assert not (text[b - 1].isdigit() and b < len(text) and text[b].isdigit())
+
+
+def test_quoted_sentence_is_not_a_heading():
+    from cxkb.chunk import is_heading
+
+    assert is_heading("客户体验能力模型")
+    assert not is_heading("惠普中国区总裁孙振耀宣称“全面客户体验是惠普公司的十年发展战略。”")
