@@ -6,10 +6,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .errors import IndexIncompatibleError
 from .index import Index, open_index, read_manifest
 from .models import Answer, Chunk, Hit, Report
 from .search import Filters, search
-from .settings import Settings, load_settings
+from .settings import DEFAULT_MODEL, Settings, load_settings
 from .stats import Stat
 
 
@@ -30,8 +31,14 @@ class KnowledgeBase:
         settings = settings or load_settings()
         path = Path(path) if path is not None else settings.index
         index = open_index(path)
-        # The index decides the model: querying with another would compare unrelated vectors.
-        if not settings.model.startswith("hash:") or index.model.startswith("hash:"):
+        # The index decides the model unless the settings name another one explicitly: vectors of two
+        # models are not comparable, so that is refused rather than silently mixed.
+        if settings.model != index.model:
+            if settings.model != DEFAULT_MODEL:
+                raise IndexIncompatibleError(
+                    f"index {path} was built with model {index.model!r} but the settings ask for {settings.model!r}; "
+                    f"rebuild with `cxkb build --model {settings.model}` or set model = {index.model!r}"
+                )
             settings = settings.replace(model=index.model)
         return cls(index, settings.replace(index=path))
 
@@ -107,10 +114,13 @@ class KnowledgeBase:
     def report(self, ref: str) -> Report:
         from .errors import InputError
 
-        for report in self._index.reports.values():
-            if ref in (report.id, report.source) or report.id.startswith(ref):
-                return report
-        raise InputError(f"no report {ref!r} in {self._index.path}; `cxkb reports` lists them")
+        reports = list(self._index.reports.values())
+        exact = [r for r in reports if ref in (r.id, r.source)]
+        matches = exact or [r for r in reports if r.id.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        found = "no report" if not matches else f"{len(matches)} reports"
+        raise InputError(f"{found} match {ref!r} in {self._index.path}; `cxkb reports` lists the ids")
 
     def chunks(self, report_id: str | None = None) -> list[Chunk]:
         return [c for c in self._index.chunks if report_id is None or c.report_id == report_id]

@@ -59,7 +59,7 @@ def keyword_scores(index: Index, question: str) -> np.ndarray:
 
 def query_vector(index: Index, question: str, settings: Settings) -> np.ndarray:
     """The question's embedding under the model the index was built with."""
-    if index.model != settings.model and not settings.model.startswith("hash:"):
+    if index.model != settings.model:
         raise IndexIncompatibleError(
             f"index {index.path} was built with model {index.model!r} but the settings ask for "
             f"{settings.model!r}; rebuild with `cxkb build --model {settings.model}` or set model = "

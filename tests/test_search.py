@@ -53,3 +53,15 @@ def test_bad_questions(kb: KnowledgeBase, question: str):
 def test_model_mismatch_refused(kb: KnowledgeBase):
     with pytest.raises(IndexIncompatibleError, match="cxkb build"):
         kb.search("客户体验", model="some/other-model")
+
+
+def test_open_with_another_explicit_model_refused(tiny_index: Settings):
+    with pytest.raises(IndexIncompatibleError, match="cxkb build --model"):
+        KnowledgeBase.open(tiny_index.index, tiny_index.replace(model="hash:32"))
+
+
+def test_default_settings_adopt_the_index_model(tiny_index: Settings):
+    from cxkb.settings import DEFAULT_MODEL
+
+    kb = KnowledgeBase.open(tiny_index.index, tiny_index.replace(model=DEFAULT_MODEL))
+    assert kb.settings.model == "hash:64" and kb.search("客户体验指标")
