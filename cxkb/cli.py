@@ -453,6 +453,8 @@ def bench_drcd(
         raise CxkbError(f"{split_file} not found; pass --data with the folder holding DRCD_{split}.json")
     corpus, index = work / f"{split}-corpus", work / f"{split}-index"
     shutil.rmtree(corpus, ignore_errors=True)
+    if not warm_cache:
+        shutil.rmtree(index, ignore_errors=True)  # a previous generation's vectors would be reused
     questions = drcd.sample(drcd.write_drcd_corpus(split_file, corpus), n_questions)
     saved_cache = os.environ.get("CXKB_CACHE_DIR")
     with tempfile.TemporaryDirectory() as cold:
