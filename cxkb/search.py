@@ -12,7 +12,7 @@ from .fusion import rrf, zscore
 from .index import Index
 from .models import Hit
 from .normalize import normalize
-from .segment import keyword_tokens
+from .segment import english_expansion, keyword_tokens
 from .settings import Settings
 
 
@@ -49,7 +49,7 @@ def check_question(question: str, settings: Settings) -> str:
 
 
 def keyword_scores(index: Index, question: str) -> np.ndarray:
-    tokens = [t for t in keyword_tokens(question) if t in index.bm25.vocab_dict]
+    tokens = [t for t in keyword_tokens(question) + english_expansion(question) if t in index.bm25.vocab_dict]
     if not tokens or not index.chunks:
         return np.full(len(index.chunks), -np.inf)
     scores = np.asarray(index.bm25.get_scores(tokens), dtype=np.float64)

@@ -63,6 +63,34 @@ def keyword_tokens(text: str) -> list[str]:
     return words + [b for b in bigrams if b not in stopwords()]
 
 
+@lru_cache(maxsize=1)
+def _glossary() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    text = (resources.files("cxkb") / "data" / "en_zh.tsv").read_text(encoding="utf-8")
+    entries = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, chinese = line.split("\t")
+            entries.append((english.strip().lower(), tuple(chinese.split())))
+    entries.sort(key=lambda e: -len(e[0]))  # longest phrase first: "customer experience" before "customer"
+    return tuple((re.compile(rf"(?<![a-z]){re.escape(en)}(?![a-z])"), zh) for en, zh in entries)
+
+
+def english_expansion(text: str) -> list[str]:
+    """Chinese search terms for the English CX terms in a question (cxkb/data/en_zh.tsv).
+
+    The reports are Chinese; an English question shares no words with them, so BM25 would see
+    nothing. A domain glossary gives it the Chinese terms to match; the dense side needs no help.
+    """
+    rest = normalize(text)
+    out: list[str] = []
+    for pattern, chinese in _glossary():
+        if pattern.search(rest):
+            rest = pattern.sub(" ", rest)
+            for term in chinese:
+                out.extend(tokenize(term))
+    return out
+
+
 def tokenize(text: str) -> list[str]:
     """Normalised jieba search-mode tokens without stopwords and punctuation."""
     tokenizer = _tokenizer()

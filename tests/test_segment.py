@@ -28,3 +28,14 @@ def test_pathological_input_is_bounded():
     start = time.perf_counter()
     tokens = tokenize("中国" * 100_000)
     assert tokens and time.perf_counter() - start < 30
+
+
+def test_english_question_gets_chinese_search_terms():
+    from cxkb.segment import english_expansion
+
+    terms = english_expansion("How much more likely are elite organizations to solicit employee feedback?")
+    for term in ["精英", "员工", "反馈", "征求", "可能性"]:
+        assert term in terms
+    assert english_expansion("有核心客户体验指标的组织占多少？") == []
+    # the longest phrase wins: "customer experience" is one term, not "customer" + nothing
+    assert "客户体验" in english_expansion("customer experience")
