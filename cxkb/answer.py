@@ -29,19 +29,19 @@ from .settings import Settings
 # --- the kind of figure a question asks for ---------------------------------------------------
 
 _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "multiple": (
+        re.compile(r"几倍|多少倍|倍数|times|multiple"),
+        re.compile(r"\d+(?:\.\d+)?\s*倍|[一二三四五六七八九十两]+倍|近两倍|double|times"),
+    ),
     "percent": (
         re.compile(r"百分之|百分比|比例|占比|占多少|多大比例|多少%|几成|percent|share|proportion|what fraction"),
         re.compile(
             r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十两]+分之[一二三四五六七八九十]+|[一二三四五六七八九]成|半数|一半"
         ),
     ),
-    "multiple": (
-        re.compile(r"几倍|多少倍|倍数|times|multiple"),
-        re.compile(r"\d+(?:\.\d+)?\s*倍|[一二三四五六七八九十两]+倍|近两倍|double|times"),
-    ),
     "count": (
         re.compile(r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many|number of|样本"),
-        re.compile(r"\d[\d,]*\s*(?:名|位|家|个|人|种|项|次|页|多名|多位|多家)|n\s*=\s*\d+"),
+        re.compile(r"\d[\d,]*\s*多?\s*(?:名|位|家|个|人|种|项|次|页)|n\s*=\s*\d+"),
     ),
     "year": (
         re.compile(r"哪一?年|何年|什么时候|何时|哪个时间|when|what year"),
@@ -53,6 +53,17 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
 }
 _ANY_FIGURE = re.compile(r"\d|[一二三四五六七八九十两]+(?:分之|倍)")
+
+
+_CN_COUNT = re.compile(r"[一二三四五六七八九十两]+(?:种|项|个|位|名|家|类|大|点|条|年)")
+
+
+def answers_kind(kind: str | None, text: str) -> bool:
+    """Whether ``text`` can answer a question asking for ``kind``: it holds a figure of that kind
+    (counts may be written in Chinese numerals, 六种)."""
+    if holds_kind(kind, text):
+        return True
+    return kind in ("count", "figure") and bool(_CN_COUNT.search(normalize(text)))
 
 
 def asked_kind(question: str) -> str | None:
@@ -263,6 +274,10 @@ def answer(index: Index, question: str, settings: Settings, *, filters: Filters 
         return Answer(question, not_found_text(script), False, (), related)
     chosen = [ranked[0]]
     first = _answer_span(index, ranked[0].sentence_id, question)
+    best_text = index.reports[ranked[0].hit.chunk.report_id].text[first[0] : first[1]]
+    if not answers_kind(asked_kind(question), best_text):
+        # A question asking for a figure is not answered by a sentence without one.
+        return Answer(question, not_found_text(script), False, (), related)
     for other in ranked[1:2]:
         span = _answer_span(index, other.sentence_id, question)
         same_place = (

@@ -86,3 +86,19 @@ def test_abstains_below_threshold(tiny_index: Settings):
     ans = kb.ask("有核心客户体验指标的组织占多少？")
     assert not ans.answerable and not ans.citations and ans.related
     assert "没有" in ans.answer
+
+
+def test_answers_kind():
+    from cxkb.answer import answers_kind
+
+    assert answers_kind("count", "我们确定了六种体验管理能力")
+    assert answers_kind("count", "该公司已在北美 4,000 多个地点推出网上购物店内提货服务")
+    assert not answers_kind("percent", "调查了 550 位 CEO")
+    assert answers_kind("percent", "三分之二的受访者使用 NPS")
+    assert asked_kind("使用敏捷方法的领先者比例是其他企业的几倍？") == "multiple"
+
+
+def test_figure_question_without_a_figure_in_the_best_sentence_abstains(kb: KnowledgeBase):
+    ans = kb.ask("收集反馈的 CEO 中来自 B2C 企业的比例是多少？")
+    assert not ans.answerable and ans.related
+    assert kb.ask("有核心客户体验指标的组织占多少？").answerable
