@@ -8,8 +8,9 @@ Passages that read like instructions to a model are not shown to it at all.
 Nothing the model writes is trusted: its answer is split into sentences and a
 sentence is kept only when it cites at least one of the sources and every number
 in it occurs in a passage it cites. Citations are renumbered ``1..m`` in order of
-first use. When nothing survives, the model says ``NOT_IN_CORPUS``, fails or runs
-past its timeout, the extractive :func:`cxkb.answer.answer` answers instead.
+first use. When the model says ``NOT_IN_CORPUS`` the answer is an abstention; when
+nothing survives, or it fails or runs past its timeout, the extractive
+:func:`cxkb.answer.answer` answers instead.
 
 llama-index is imported only inside functions: ``import cxkb.generate`` stays cheap.
 """
@@ -24,7 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answer import answer, script_of, to_script, unsupported_numbers
+from .answer import answer, not_found_text, script_of, to_script, unsupported_numbers
 from .errors import ConfigError
 from .index import Index
 from .models import Answer, Citation, Hit
@@ -293,7 +294,10 @@ def llm_answer(
     except Exception as exc:
         return _fallback(index, question, settings, filters, f"{type(exc).__name__}: {exc}")
     if _THINK.sub("", reply).strip().upper().startswith(NOT_IN_CORPUS):
-        return _fallback(index, question, settings, filters, "the LLM found no answer in the passages")
+        # The model read the passages and found no answer: that is the reading check the extractive
+        # path lacks, so it is an abstention, not a reason to quote the nearest sentence anyway.
+        log.info("the LLM found no answer in the passages; abstaining")
+        return Answer(question, not_found_text(script), False, (), tuple(sources[:3]))
     checked = check_citations(reply, sources, script)
     for sentence, why in checked.dropped:
         log.info("dropped LLM sentence %r: %s", sentence, why)
