@@ -31,20 +31,24 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("CXKB_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-@pytest.fixture
-def tiny_corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "qualtrics.txt").write_text(SIMPLIFIED, encoding="utf-8")
-    (corpus / "walker.txt").write_text(TRADITIONAL, encoding="utf-8")
-    catalog = {
-        "reports": {
-            "qualtrics.txt": {"title": "客户体验管理报告", "publisher": "Qualtrics", "date": "2021-12-09"},
-            "walker.txt": {"title": "CEO 和客戶體驗", "publisher": "Walker", "date": "2020-01-10"},
-        }
+def write_tiny_corpus(corpus: Path, extra: dict[str, tuple[str, dict[str, str]]] | None = None) -> Path:
+    """The two-report test corpus with its catalogue, plus ``extra`` {file name: (text, catalogue entry)}."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    files = {
+        "qualtrics.txt": (SIMPLIFIED, {"title": "客户体验管理报告", "publisher": "Qualtrics", "date": "2021-12-09"}),
+        "walker.txt": (TRADITIONAL, {"title": "CEO 和客戶體驗", "publisher": "Walker", "date": "2020-01-10"}),
+        **(extra or {}),
     }
+    for name, (text, _) in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    catalog = {"reports": {name: entry for name, (_, entry) in files.items()}}
     (corpus / "catalog.json").write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
     return corpus
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    return write_tiny_corpus(tmp_path / "corpus")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SIMPLIFIED, TRADITIONAL  # the same tiny corpus as the unit tests
+from conftest import write_tiny_corpus  # the same tiny corpus as the unit tests
 
 from cxkb.settings import Settings
 
@@ -76,19 +76,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     from cxkb.kb import KnowledgeBase
 
     root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "qualtrics.txt").write_text(SIMPLIFIED, encoding="utf-8")
-    (corpus / "walker.txt").write_text(TRADITIONAL, encoding="utf-8")
-    (corpus / "scraped.txt").write_text(HOSTILE, encoding="utf-8")
-    catalog = {
-        "reports": {
-            "qualtrics.txt": {"title": "客户体验管理报告", "publisher": "Qualtrics", "date": "2021-12-09"},
-            "walker.txt": {"title": "CEO 和客戶體驗", "publisher": "Walker", "date": "2020-01-10"},
-            "scraped.txt": {"title": "<img src=x onerror=\"document.title='pwned'\">抓取", "publisher": "Web"},
-        }
-    }
-    (corpus / "catalog.json").write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
+    hostile_entry = {"title": "<img src=x onerror=\"document.title='pwned'\">抓取", "publisher": "Web"}
+    corpus = write_tiny_corpus(root / "corpus", {"scraped.txt": (HOSTILE, hostile_entry)})
     settings = Settings(corpus=corpus, index=root / "index", model="hash:64", chunk_size=80)
     build_index(settings)
     kb = KnowledgeBase.open(settings.index, settings)
