@@ -23,7 +23,7 @@ from .index import Index
 from .models import Answer, Citation, Hit
 from .normalize import normalize
 from .search import Filters, check_question, query_vector, search
-from .segment import tokenize
+from .segment import cut, tokenize
 from .settings import Settings
 
 # --- the kind of figure a question asks for ---------------------------------------------------
@@ -34,9 +34,14 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\d+(?:\.\d+)?\s*倍|[一二三四五六七八九十两]+倍|近两倍|double|times"),
     ),
     "percent": (
-        re.compile(r"百分之|百分比|比例|占比|占多少|多大比例|多少%|几成|percent|share|proportion|what fraction"),
+        # A rate (流失率, 续订率, retention rate) is a percentage; 效率 (efficiency) is not a rate.
         re.compile(
-            r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十两]+分之[一二三四五六七八九十]+|[一二三四五六七八九]成|半数|一半"
+            r"百分之|百分比|比例|占比|占多少|多大比例|多少%|几成|百分点|(?<!效)率.{0,6}多少"
+            r"|percent|share|proportion|what fraction|\brate\b"
+        ),
+        re.compile(
+            r"\d+(?:\.\d+)?\s*(?:%|个?百分点)|百分之|[一二三四五六七八九十两]+分之[一二三四五六七八九十]+"
+            r"|[一二三四五六七八九]成|半数|一半"
         ),
     ),
     "count": (
@@ -48,7 +53,7 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"(?:19|20)\d\d\s*年|\d{4}-\d\d"),
     ),
     "money": (
-        re.compile(r"多少钱|多少美元|收入|预算|revenue|budget|how much money"),
+        re.compile(r"多少钱|多少美元|多少元|收入|预算|花费|支出|开支|revenue|budget|how much money|spen[dt]"),
         re.compile(r"\d[\d,.]*\s*(?:万|亿)?\s*(?:美元|元|人民币)"),
     ),
 }
@@ -110,6 +115,111 @@ def to_script(text: str, script: str) -> str:
         return text
     # s2tw: Taiwan standard forms (為, 裡), as in the traditional reports people paste from.
     return _converter("t2s" if script == "simplified" else "s2tw").convert(text)
+
+
+# --- the terms a figure's sentence must name -------------------------------------------------
+
+_QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]+)[”」』\"]")
+_ASKED_AT_END = re.compile(r"(?:多少|几)(?:万|亿)?(?:美元|元|人民币|个百分点|百分点|%|倍|分)?\s*[？?]?\s*$")
+# Between the measured word and 多少: 预算 in 平均预算是多少, 流失率 in 流失率平均为多少.
+_LINKS = frozenset(
+    [
+        "是",
+        "为",
+        "有",
+        "占",
+        "约",
+        "大约",
+        "大概",
+        "平均",
+        "一共",
+        "总共",
+        "共",
+        "分别",
+        "能",
+        "会",
+        "了",
+        "的",
+        "到",
+        "达",
+        "达到",
+    ]
+)
+# Who was counted or what the share is of (组织占多少, 比例是多少): the figure itself answers those, and
+# a change (提高了多少) may be worded 提升 or 增长 in the report.
+_NOT_MEASURED = frozenset(
+    [
+        "组织",
+        "企业",
+        "公司",
+        "受访者",
+        "受访企业",
+        "受访组织",
+        "高管",
+        "人",
+        "人数",
+        "数量",
+        "数字",
+        "比例",
+        "百分比",
+        "占比",
+        "比率",
+        "可能性",
+        "提高",
+        "提升",
+        "增加",
+        "增长",
+        "降低",
+        "减少",
+        "下降",
+        "上升",
+        "加快",
+        "高出",
+        "超过",
+        "不到",
+        "只",
+        "仅",
+        "只有",
+    ]
+)
+
+
+def required_terms(question: str) -> list[str]:
+    """Words the sentence giving a figure must contain for it to answer ``question``.
+
+    Two kinds: a phrase the asker put in quotation marks (survey wording: “关键优先事项”), and the
+    word naming what is measured when the question ends in 多少 (预算 in 平均预算是多少美元). A
+    sentence with the right topic and a figure about something else (年收入超过 5000 万美元) does
+    not answer it. Quoted names shorter than four characters (「精英」型) are labels the surrounding
+    passage may establish, so they are not required. English questions meet Chinese sentences, so
+    nothing is required of them.
+    """
+    if script_of(question) == "other":
+        return []
+    q = normalize(question)
+    terms = [p for p in (_squash(m) for m in _QUOTED.findall(q)) if len(p) >= 4]
+    end = _ASKED_AT_END.search(q)
+    if end:
+        for word in reversed(cut(q[: end.start()])):
+            if word in _LINKS:
+                continue
+            # One character is a fragment of a split word (占比 -> 占 / 比), too little to require.
+            if len(word) >= 2 and word not in _NOT_MEASURED and _CJK.search(word):
+                terms.append(word)
+            break
+    return terms
+
+
+def missing_terms(question: str, text: str) -> list[str]:
+    """The :func:`required_terms` that ``text`` lacks (a measured word counts when all its characters
+    occur, so 平均差 is found in 平均差距)."""
+    have = _squash(normalize(text))
+    quoted = {_squash(m) for m in _QUOTED.findall(normalize(question))}
+    return [t for t in required_terms(question) if not (t in have if t in quoted else all(c in have for c in t))]
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
 
 
 # --- the number check -------------------------------------------------------------------------
@@ -275,8 +385,9 @@ def answer(index: Index, question: str, settings: Settings, *, filters: Filters 
     chosen = [ranked[0]]
     first = _answer_span(index, ranked[0].sentence_id, question)
     best_text = index.reports[ranked[0].hit.chunk.report_id].text[first[0] : first[1]]
-    if not answers_kind(asked_kind(question), best_text):
-        # A question asking for a figure is not answered by a sentence without one.
+    if not answers_kind(asked_kind(question), best_text) or missing_terms(question, best_text):
+        # A question asking for a figure is not answered by a sentence without one, nor by a figure
+        # about something the question does not ask.
         return Answer(question, not_found_text(script), False, (), related)
     for other in ranked[1:2]:
         span = _answer_span(index, other.sentence_id, question)

@@ -100,3 +100,11 @@ def tokenize(text: str) -> list[str]:
         if piece:
             out.extend(t for t in tokenizer.cut_for_search(piece, HMM=True) if t not in stop and _KEEP.search(t))
     return out
+
+
+def cut(text: str) -> list[str]:
+    """Normalised jieba words in reading order, whole (no search-mode parts), punctuation dropped."""
+    tokenizer = _tokenizer()
+    return [
+        w for piece in _pieces(normalize(text)) if piece for w in tokenizer.lcut(piece, HMM=True) if _KEEP.search(w)
+    ]

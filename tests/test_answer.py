@@ -1,6 +1,14 @@
 import pytest
 
-from cxkb.answer import asked_kind, holds_kind, script_of, to_script, unsupported_numbers
+from cxkb.answer import (
+    asked_kind,
+    holds_kind,
+    missing_terms,
+    required_terms,
+    script_of,
+    to_script,
+    unsupported_numbers,
+)
 from cxkb.kb import KnowledgeBase
 from cxkb.settings import Settings
 
@@ -19,6 +27,10 @@ def kb(tiny_index: Settings) -> KnowledgeBase:
         ("调研是哪一年进行的？", "year"),
         ("How many CX professionals were surveyed?", "count"),
         ("什么是全面客户体验？", None),
+        ("石油化工企业的客户流失率平均是多少？", "percent"),  # a rate is a percentage
+        ("满意度提升了多少个百分点？", "percent"),
+        ("人均效率提高了多少？", "figure"),  # 效率 is not a rate
+        ("How much did the average company spend on CX technology?", "money"),
     ],
 )
 def test_asked_kind(question: str, kind: str | None):
@@ -27,6 +39,7 @@ def test_asked_kind(question: str, kind: str | None):
 
 def test_holds_kind():
     assert holds_kind("percent", "87% 的受访者")
+    assert holds_kind("percent", "差距为 42 个百分点")
     assert holds_kind("percent", "三分之二的受访者使用 NPS")
     assert not holds_kind("percent", "151 名专业人员")
     assert holds_kind("count", "151 名专业人员")
@@ -102,3 +115,40 @@ def test_figure_question_without_a_figure_in_the_best_sentence_abstains(kb: Know
     ans = kb.ask("收集反馈的 CEO 中来自 B2C 企业的比例是多少？")
     assert not ans.answerable and ans.related
     assert kb.ask("有核心客户体验指标的组织占多少？").answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("客户体验团队的平均预算是多少美元？", ["预算"]),  # what is measured
+        ("石油化工企业的客户流失率平均是多少？", ["客户流失率"]),
+        ("把员工体验列为“关键优先事项”的组织占多少？", ["关键优先事项"]),  # quoted survey wording
+        ("在「精英」型企業中，表示由職能層面負責的比例是多少？", []),  # a short quoted label; 比例 is the figure
+        ("受访者占比是多少？", []),  # 占比 splits into one-character words: nothing to require
+        ("有核心客户体验指标的组织占多少？", []),  # who was counted, not what was measured
+        ("客户保留率提高了多少？", []),  # a change may be worded 提升 or 增长
+        ("How much did the average company spend on CX?", []),  # English meets Chinese text
+    ],
+)
+def test_required_terms(question: str, terms: list[str]):
+    assert required_terms(question) == terms
+
+
+def test_missing_terms():
+    budget = "客户体验团队的平均预算是多少美元？"
+    assert missing_terms(budget, "对来自年收入超过 5000 万美元的公司的 90 多名 CEO 进行了调查") == ["预算"]
+    assert missing_terms(budget, "客户体验团队的平均预算为 120 万美元") == []
+    key = "Qualtrics 调查中，把员工体验列为“关键优先事项”的组织占多少？"
+    assert missing_terms(key, "员工体验在 25% 的受访企业中是较低的优先级。") == ["关键优先事项"]
+    assert missing_terms(key, "31% 的组织把員工體驗列為“關鍵優先事項”。") == []  # either script
+    # A measured word counts when all its characters occur: segmenters split 平均差距 differently.
+    assert missing_terms("重视程度和实际落实之间平均差了多少？", "两者之间的平均差距为 24%") == []
+
+
+def test_a_figure_about_something_else_is_not_an_answer(kb: KnowledgeBase):
+    # The best sentence holds a count (151 名专业人员) but says nothing of salaries.
+    ans = kb.ask("研究所调查的客户体验专业人员平均年薪是多少？")
+    assert not ans.answerable and ans.related
+    ans = kb.ask("认为客户体验技能和能力是“关键优先事项”的受访者占多少？")
+    assert not ans.answerable
+    assert kb.ask("认为客户体验技能和能力“很强”或“比较强”的受访者占多少？").answerable

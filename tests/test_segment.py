@@ -39,3 +39,10 @@ def test_english_question_gets_chinese_search_terms():
     assert english_expansion("有核心客户体验指标的组织占多少？") == []
     # the longest phrase wins: "customer experience" is one term, not "customer" + nothing
     assert "客户体验" in english_expansion("customer experience")
+
+
+def test_cut_gives_whole_words_in_order():
+    from cxkb.segment import cut
+
+    assert cut("客戶體驗團隊的平均預算是多少？")[-4:] == ["平均", "预算", "是", "多少"]
+    assert "，" not in cut("客户体验，预算")
