@@ -23,7 +23,7 @@ from .index import Index
 from .models import Answer, Citation, Hit
 from .normalize import normalize
 from .search import Filters, check_question, query_vector, search
-from .segment import cut, tokenize
+from .segment import chinese_names, cut, tokenize
 from .settings import Settings
 
 # --- the kind of figure a question asks for ---------------------------------------------------
@@ -53,14 +53,16 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"(?:19|20)\d\d\s*年|\d{4}-\d\d"),
     ),
     "money": (
-        re.compile(r"多少钱|多少美元|多少元|收入|预算|花费|支出|开支|revenue|budget|how much money|spen[dt]"),
+        re.compile(
+            r"多少钱|多少美元|多少元|收入|预算|花费|支出|开支|薪|工资|revenue|budget|how much money|spen[dt]|salary|wage"
+        ),
         re.compile(r"\d[\d,.]*\s*(?:万|亿)?\s*(?:美元|元|人民币)"),
     ),
 }
 _ANY_FIGURE = re.compile(r"\d|[一二三四五六七八九十两]+(?:分之|倍)")
 
 
-_CN_COUNT = re.compile(r"[一二三四五六七八九十两]+(?:种|项|个|位|名|家|类|大|点|条|年)")
+_CN_COUNT = re.compile(r"[一二三四五六七八九十两]+(?:种|项|个|位(?!数)|名|家|类|大|点|条|年)")  # 两位数: digits
 
 
 def answers_kind(kind: str | None, text: str) -> bool:
@@ -119,95 +121,65 @@ def to_script(text: str, script: str) -> str:
 
 # --- the terms a figure's sentence must name -------------------------------------------------
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]+)[”」』\"]")
-_ASKED_AT_END = re.compile(r"(?:多少|几)(?:万|亿)?(?:美元|元|人民币|个百分点|百分点|%|倍|分)?\s*[？?]?\s*$")
+_UNIT = r"(?:万|亿)?(?:美元|元|人民币|个百分点|百分点|%|倍|分|位|名|家|个|人|种|项)?"
+_ASKED_AT_END = re.compile(rf"(?:多少|几){_UNIT}\s*[？?]?\s*$")
 # Between the measured word and 多少: 预算 in 平均预算是多少, 流失率 in 流失率平均为多少.
-_LINKS = frozenset(
-    [
-        "是",
-        "为",
-        "有",
-        "占",
-        "约",
-        "大约",
-        "大概",
-        "平均",
-        "一共",
-        "总共",
-        "共",
-        "分别",
-        "能",
-        "会",
-        "了",
-        "的",
-        "到",
-        "达",
-        "达到",
-    ]
-)
+_LINKS = _words("是 为 有 占 约 大约 大概 平均 一共 总共 共 分别 能 会 了 的 到 达 达到")
 # Who was counted or what the share is of (组织占多少, 比例是多少): the figure itself answers those, and
 # a change (提高了多少) may be worded 提升 or 增长 in the report.
-_NOT_MEASURED = frozenset(
-    [
-        "组织",
-        "企业",
-        "公司",
-        "受访者",
-        "受访企业",
-        "受访组织",
-        "高管",
-        "人",
-        "人数",
-        "数量",
-        "数字",
-        "比例",
-        "百分比",
-        "占比",
-        "比率",
-        "可能性",
-        "提高",
-        "提升",
-        "增加",
-        "增长",
-        "降低",
-        "减少",
-        "下降",
-        "上升",
-        "加快",
-        "高出",
-        "超过",
-        "不到",
-        "只",
-        "仅",
-        "只有",
-    ]
+_NOT_MEASURED = _words(
+    "组织 企业 公司 受访者 受访企业 受访组织 受访高管 高管 人 人数 数量 数字 比例 百分比 占比 比率 可能性 "
+    "提高 提升 增加 增长 降低 减少 下降 上升 加快 高出 超过 不到 只 仅 只有 年 次"
 )
+# A kind of experience other than the corpus's subject: 员工体验 and 品牌体验 figures differ.
+_SUBJECT_EXPERIENCE = _words("客户体验 顾客体验 用户体验 全面体验")
 
 
 def required_terms(question: str) -> list[str]:
     """Words the sentence giving a figure must contain for it to answer ``question``.
 
-    Two kinds: a phrase the asker put in quotation marks (survey wording: “关键优先事项”), and the
-    word naming what is measured when the question ends in 多少 (预算 in 平均预算是多少美元). A
-    sentence with the right topic and a figure about something else (年收入超过 5000 万美元) does
-    not answer it. Quoted names shorter than four characters (「精英」型) are labels the surrounding
-    passage may establish, so they are not required. English questions meet Chinese sentences, so
-    nothing is required of them.
+    - a phrase the asker put in quotation marks (survey wording: “关键优先事项”);
+    - for a figure question, the word naming what is measured, before a final 多少 (预算 in
+      平均预算是多少美元);
+    - for a figure question, 平均 (an average is not a threshold like 年收入超过 5000 万美元),
+      and a kind of experience other than customer experience (员工体验, 品牌体验).
+
+    A sentence with the right topic and a figure about something else does not answer the question.
+    Quoted names shorter than four characters (「精英」型) are labels the surrounding passage may
+    establish, so they are not required. English questions meet Chinese sentences, so nothing is
+    required of them.
     """
     if script_of(question) == "other":
         return []
     q = normalize(question)
     terms = [p for p in (_squash(m) for m in _QUOTED.findall(q)) if len(p) >= 4]
+    if asked_kind(question) is None:
+        return terms
+    words = cut(q)
     end = _ASKED_AT_END.search(q)
     if end:
-        for word in reversed(cut(q[: end.start()])):
-            if word in _LINKS:
-                continue
-            # One character is a fragment of a split word (占比 -> 占 / 比), too little to require.
-            if len(word) >= 2 and word not in _NOT_MEASURED and _CJK.search(word):
-                terms.append(word)
-            break
-    return terms
+        terms += _measured(reversed(cut(q[: end.start()])))
+    if "平均" in words:
+        terms.append("平均")
+    terms += [w for w in words if len(w) >= 4 and w.endswith("体验") and w not in _SUBJECT_EXPERIENCE]
+    return list(dict.fromkeys(terms))
+
+
+def _measured(words) -> list[str]:
+    for word in words:
+        if word in _LINKS:
+            continue
+        # One character is a fragment of a split word (占比 -> 占 / 比), too little to require.
+        if len(word) >= 2 and word not in _NOT_MEASURED and _CJK.search(word):
+            return [word]
+        return []
+    return []
 
 
 def missing_terms(question: str, text: str) -> list[str]:
@@ -293,7 +265,10 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
                 continue
             seen.add(sid)
             s = index.sentences[sid]
-            text = index.reports[s.report_id].text[s.start : s.end]
+            start, end = quotable(index, sid)
+            text = index.reports[s.report_id].text[start:end]
+            if start > s.start and len(_CJK.findall(text)) < 8:
+                continue  # only a chart's labels and source line
             if "〔…〕" in text or looks_like_injection(text):
                 continue  # garbled text is never quoted; text addressed to a model is data, not an answer
             if is_heading(text) and not _LIST_ITEM.match(text):
@@ -323,6 +298,18 @@ _ASKS_WHY = re.compile(r"为什么|为何|什么原因|why")
 _OPENS = ("：", ":", "；", ";")
 
 
+# A chart flattened into the text ends with its source line; PDF text often runs it into the next
+# sentence ("…资料来源:IBM 商业价值研究院“2018 年 B2B 客户互动调研”84% 的领先者表示…").
+_CHART_SOURCE = re.compile(r"资料来源[:：][^”\n]{0,80}”")
+
+
+def quotable(index: Index, sid: int) -> tuple[int, int]:
+    """A sentence's offsets without the chart labels and source line run into its start."""
+    s = index.sentences[sid]
+    ends = [m.end() for m in _CHART_SOURCE.finditer(normalize(index.reports[s.report_id].text[s.start : s.end]))]
+    return (s.start + ends[-1], s.end) if ends else (s.start, s.end)
+
+
 def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
     """A sentence and what it leads into: the clause after ；, the list after ：, or the next sentence
     when that one refers back (它/这/其中…) or gives the reason a why-question asks for."""
@@ -330,7 +317,7 @@ def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
     text = index.reports[s.report_id].text
     q = normalize(question)
     asks_list, asks_why = bool(_ASKS_LIST.search(q)), bool(_ASKS_WHY.search(q))
-    start, end = s.start, s.end
+    start, end = quotable(index, sid)
     j = sid
     opened = False
     while j + 1 < len(index.sentences) and j < sid + 8:
@@ -415,7 +402,7 @@ _SPECIFIC = re.compile(r"[a-z][a-z0-9.&-]+|(?:19|20)\d\d")
 
 
 def unknown_specifics(question: str, index: Index) -> list[str]:
-    """Names and years in the question that occur nowhere in the corpus (e.g. "forrester", "2023").
+    """Names and years in the question that occur nowhere in the corpus ("forrester", "2023", 贝恩).
 
     A question about an organisation or a year the corpus never mentions cannot be answered from
     it, however similar the nearest sentence sounds. English questions are checked for years only.
@@ -425,6 +412,8 @@ def unknown_specifics(question: str, index: Index) -> list[str]:
     for token in dict.fromkeys(tokenize(question)):
         if _SPECIFIC.fullmatch(token) and token not in index.df and (not english or token[0].isdigit()):
             out.append(token)
+    if not english:
+        out += [name for name in chinese_names(question) if not index.mentions(name)]
     return out
 
 

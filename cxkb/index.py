@@ -157,6 +157,15 @@ class Index:
             self._sentence_ids = by
         return self._sentence_ids.get(report_id, [])
 
+    def mentions(self, term: str) -> bool:
+        """Whether the normalised ``term`` occurs anywhere in the cleaned reports or their catalogue
+        entries (the author of a web article is in its byline, which cleaning removes)."""
+        if not hasattr(self, "_normal_text"):
+            # \x00 between reports: a term is never found across the boundary of two of them.
+            parts = [normalize(f"{r.meta.title}\x00{r.meta.publisher}\x00{r.text}") for r in self.reports.values()]
+            self._normal_text = "\x00".join(parts)
+        return normalize(term) in self._normal_text
+
     @property
     def generation(self) -> str:
         return self.manifest["generation"]

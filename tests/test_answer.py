@@ -1,4 +1,5 @@
 import pytest
+from conftest import write_tiny_corpus
 
 from cxkb.answer import (
     asked_kind,
@@ -120,13 +121,18 @@ def test_figure_question_without_a_figure_in_the_best_sentence_abstains(kb: Know
 @pytest.mark.parametrize(
     ("question", "terms"),
     [
-        ("客户体验团队的平均预算是多少美元？", ["预算"]),  # what is measured
-        ("石油化工企业的客户流失率平均是多少？", ["客户流失率"]),
-        ("把员工体验列为“关键优先事项”的组织占多少？", ["关键优先事项"]),  # quoted survey wording
+        ("客户体验团队的预算是多少美元？", ["预算"]),  # what is measured
+        ("客户体验团队的平均预算是多少美元？", ["预算", "平均"]),  # an average, not a threshold
+        ("石油化工企业的客户流失率是多少？", ["客户流失率"]),
+        ("来自零售行业的有多少位？", ["行业"]),
+        ("把员工体验列为“关键优先事项”的组织占多少？", ["关键优先事项", "员工体验"]),  # quoted wording
+        ("把品牌体验列为较低优先级的企业占多少？", ["品牌体验"]),  # another kind of experience
+        ("认为客户体验是关键优先事项的组织占多少？", []),  # customer experience is the corpus's subject
         ("在「精英」型企業中，表示由職能層面負責的比例是多少？", []),  # a short quoted label; 比例 is the figure
         ("受访者占比是多少？", []),  # 占比 splits into one-character words: nothing to require
         ("有核心客户体验指标的组织占多少？", []),  # who was counted, not what was measured
         ("客户保留率提高了多少？", []),  # a change may be worded 提升 or 增长
+        ("“精英”型企业的员工体验是什么样的？", []),  # not a figure question: only quotes count
         ("How much did the average company spend on CX?", []),  # English meets Chinese text
     ],
 )
@@ -135,14 +141,48 @@ def test_required_terms(question: str, terms: list[str]):
 
 
 def test_missing_terms():
-    budget = "客户体验团队的平均预算是多少美元？"
+    budget = "客户体验团队的预算是多少美元？"
     assert missing_terms(budget, "对来自年收入超过 5000 万美元的公司的 90 多名 CEO 进行了调查") == ["预算"]
-    assert missing_terms(budget, "客户体验团队的平均预算为 120 万美元") == []
+    assert missing_terms(budget, "客户体验团队的预算为 120 万美元") == []
     key = "Qualtrics 调查中，把员工体验列为“关键优先事项”的组织占多少？"
     assert missing_terms(key, "员工体验在 25% 的受访企业中是较低的优先级。") == ["关键优先事项"]
     assert missing_terms(key, "31% 的组织把員工體驗列為“關鍵優先事項”。") == []  # either script
     # A measured word counts when all its characters occur: segmenters split 平均差距 differently.
     assert missing_terms("重视程度和实际落实之间平均差了多少？", "两者之间的平均差距为 24%") == []
+
+
+def test_two_digit_growth_is_not_a_count():
+    from cxkb.answer import answers_kind
+
+    assert not answers_kind("figure", "确定了最近经历两位数增长的公司")
+    assert answers_kind("figure", "两位高管负责客户体验")
+
+
+def test_quotable_drops_a_charts_labels_and_source_line(tmp_path):
+    from cxkb.answer import quotable
+    from cxkb.index import build_index, open_index
+
+    text = (
+        "石化报告\n图 4 领先者的五个关键领域资料来源:IBM 商业价值研究院“2018 年 B2B 客户互动调研”"
+        "84% 的领先者表示,他们正在所有渠道中打造无缝的客户体验。\n"
+    )
+    settings = Settings(corpus=write_tiny_corpus(tmp_path / "c", {"chart.txt": (text, {})}), index=tmp_path / "i")
+    build_index(settings.replace(model="hash:64", chunk_size=80))
+    index = open_index(settings.index)
+    rid = next(r for r in index.reports if r.startswith("chart"))
+    text = index.reports[rid].text
+    sid = next(i for i in index.sentence_ids(rid) if "84%" in text[index.sentences[i].start : index.sentences[i].end])
+    assert "资料来源" in text[index.sentences[sid].start : index.sentences[sid].end]  # run together in the PDF text
+    start, end = quotable(index, sid)
+    assert text[start:end].startswith("84% 的领先者表示")
+
+
+def test_a_name_the_corpus_never_mentions_is_not_answered(tiny_index: Settings):
+    # Scores set aside (the hash test embedder is no judge of them): only the name decides here.
+    kb = KnowledgeBase.open(tiny_index.index, tiny_index.replace(abstain_threshold=-9.0, abstain_min_overlap=0.0))
+    assert kb.ask("有核心客户体验指标的组织占多少？").answerable
+    # The nearest sentence has the right words and a figure, but the question is about 贝恩.
+    assert not kb.ask("贝恩公司调查中，有核心客户体验指标的组织占多少？").answerable
 
 
 def test_a_figure_about_something_else_is_not_an_answer(kb: KnowledgeBase):

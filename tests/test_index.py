@@ -72,3 +72,14 @@ def test_bad_file_skipped_rest_indexed(tiny_settings: Settings):
     summary = build_index(tiny_settings)
     assert "empty.txt" in summary.failed
     assert len(summary.reports) == 2
+
+
+def test_mentions_covers_text_and_catalogue(tiny_index):
+    from cxkb.index import open_index
+
+    index = open_index(tiny_index.index)
+    assert index.mentions("首席執行官")  # in the traditional report, asked in either script
+    assert index.mentions("首席执行官")
+    assert index.mentions("Walker")  # a publisher in the catalogue
+    assert not index.mentions("贝恩")
+    assert not index.mentions("报告\x00CEO")  # never across two reports

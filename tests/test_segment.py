@@ -46,3 +46,11 @@ def test_cut_gives_whole_words_in_order():
 
     assert cut("客戶體驗團隊的平均預算是多少？")[-4:] == ["平均", "预算", "是", "多少"]
     assert "，" not in cut("客户体验，预算")
+
+
+def test_chinese_names():
+    from cxkb.segment import chinese_names
+
+    assert "贝恩" in chinese_names("贝恩公司的调查显示")
+    assert "麦肯锡" in chinese_names("麥肯錫認為")  # either script
+    assert chinese_names("过去一年中有多少组织新建了集中的客户体验小组？") == []  # 新建 is no place here
