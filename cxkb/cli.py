@@ -379,28 +379,44 @@ def remove(ctx: click.Context, report: str, corpus, index) -> None:
 
 # --- evaluation ------------------------------------------------------------------------------
 
+EVAL_SET = Path("eval/questions.jsonl")
+EVAL_FLOORS = Path("eval/floors.json")
+
 
 @main.command("eval")
 @click.option(
-    "--set", "questions", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/questions.jsonl")
+    "--set",
+    "questions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=EVAL_SET,
+    show_default=True,
+    help="Question set (JSONL); eval/heldout.jsonl and eval/blind.jsonl were written blind to the code.",
 )
 @index_option
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/results"), show_default=True
 )
 @click.option("--no-peers", is_flag=True, help="Skip the keyword, dense and llama-index peers.")
-@click.option("--floors", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/floors.json"))
+@click.option(
+    "--floors",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Minimum totals (JSON); default: eval/floors.json for the default set, none for another set.",
+)
 @click.pass_context
 def eval_command(
-    ctx: click.Context, questions: Path, index: Path | None, out: Path, no_peers: bool, floors: Path
+    ctx: click.Context, questions: Path, index: Path | None, out: Path, no_peers: bool, floors: Path | None
 ) -> None:
     """Known-answer evaluation: retrieval, answers, citations, abstention, latency; fails below the floors."""
     from .evaluate import check_floors, run_eval
 
+    if floors is None and questions == EVAL_SET:
+        floors = EVAL_FLOORS  # the floors were set on this set's scores; another set has its own
+    if floors is not None and not floors.is_file():
+        raise click.BadParameter(f"{floors} is not a file", param_hint="--floors")
     settings = _settings(ctx)
     result = run_eval(settings, questions=questions, index=index, peers=not no_peers, out=out)
     click.echo((out / "report.md").read_text(encoding="utf-8").split("\n## By question type")[0])
-    failures = check_floors(result, floors) if floors.is_file() else []
+    failures = check_floors(result, floors) if floors is not None else []
     for failure in failures:
         click.echo(f"below floor: {failure}", err=True)
     if failures:

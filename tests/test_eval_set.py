@@ -26,6 +26,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
+# Written later, blind to the answering code: their rows must meet the same checks (see README, Evaluation).
+SETS = (QUESTIONS, ROOT / "eval" / "heldout.jsonl", ROOT / "eval" / "blind.jsonl")
 CORPUS = ROOT / "corpus"
 
 FIELDS = {
@@ -63,7 +65,7 @@ DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 # Characters that only occur in traditional script; enough of them marks a
 # report (or a question) as traditional.
 TRAD_ONLY = set(
-    "們個這來說會為與體國時對學關發經點過還際開從當錢應實該頭總產業務戶戰場術網題讓數據購買現類問責華爾壓臨別麼嗎義誰視圖區億萬"
+    "們個這來說會為與體國時對學關發經點過還際開從當錢應實該頭總產業務戶戰場術網題讓數據購買現類問責華爾壓臨別麼嗎義誰視圖區億萬報訪"
 )
 
 
@@ -88,9 +90,9 @@ def is_traditional(text: str, threshold: int = 3) -> bool:
     return sum(ch in TRAD_ONLY for ch in text) >= threshold
 
 
-def _load() -> list[dict]:
+def _load(path: Path) -> list[dict]:
     rows = []
-    with QUESTIONS.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
@@ -103,7 +105,7 @@ def _load() -> list[dict]:
     return rows
 
 
-ROWS = _load()
+ROWS = [q for path in SETS for q in _load(path)]
 ANSWERABLE = [q for q in ROWS if q.get("answerable") is True]
 
 
@@ -132,8 +134,9 @@ def report_clean(report_id: str) -> str:
 # --------------------------------------------------------------------------
 
 
-def test_file_is_utf8_jsonl_without_ascii_escapes():
-    text = QUESTIONS.read_text(encoding="utf-8")
+@pytest.mark.parametrize("path", SETS, ids=[p.name for p in SETS])
+def test_file_is_utf8_jsonl_without_ascii_escapes(path: Path):
+    text = path.read_text(encoding="utf-8")
     assert "\\u" not in text, "write with ensure_ascii=False"
     assert text.endswith("\n")
 
@@ -146,8 +149,8 @@ def test_ids_unique_and_well_formed():
     ids = _ids(ROWS)
     dupes = [i for i, n in Counter(ids).items() if n > 1]
     assert not dupes, f"duplicate ids: {dupes}"
-    bad = [i for i in ids if not re.fullmatch(r"q\d{3,}", str(i))]
-    assert not bad, f"ids must look like q001: {bad}"
+    bad = [i for i in ids if not re.fullmatch(r"[qhb]\d{3,}", str(i))]  # q: eval set, h: held-out, b: blind
+    assert not bad, f"ids must look like q001, h001 or b001: {bad}"
 
 
 def test_questions_unique():

@@ -181,10 +181,24 @@ def test_check_floors(tmp_path: Path):
     assert len(missing) == 1 and "answer_accuracy" in missing[0]
 
 
-def test_repository_floors_file_is_valid():
-    floors = json.loads((Path(__file__).resolve().parent.parent / "eval" / "floors.json").read_text(encoding="utf-8"))
+EVAL = Path(__file__).resolve().parent.parent / "eval"
+
+
+@pytest.mark.parametrize("name", ["floors.json", "floors-heldout.json", "floors-blind.json"])
+def test_repository_floors_files_are_valid(name: str):
+    floors = json.loads((EVAL / name).read_text(encoding="utf-8"))
     values = {k: v for k, v in floors.items() if not k.startswith("_")}
     assert values and all(0 <= v <= 1 for v in values.values())
+    assert values["numbers_supported"] == 1.0  # on every set: no answer quotes a number it cannot cite
+
+
+def test_eval_refuses_a_missing_floors_file_before_running(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from cxkb.cli import main
+
+    result = CliRunner().invoke(main, ["eval", "--set", str(tmp_path / "q.jsonl"), "--floors", str(tmp_path / "no")])
+    assert result.exit_code == 2 and "--floors" in result.output
 
 
 # --- end to end on the tiny corpus ------------------------------------------------------------
