@@ -62,7 +62,9 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 _ANY_FIGURE = re.compile(r"\d|[一二三四五六七八九十两]+(?:分之|倍)")
 
 
-_CN_COUNT = re.compile(r"[一二三四五六七八九十两]+(?:种|项|个|位(?!数)|名|家|类|大|点|条|年)")  # 两位数: digits
+_CN_COUNT = re.compile(
+    r"第[一二三四五六七八九十]+|[一二三四五六七八九十两]+(?:种|项|个|位(?!数)|名|家|类|大|点|条|年|份|篇)"
+)  # 两位数: digits
 
 
 def answers_kind(kind: str | None, text: str) -> bool:
@@ -268,8 +270,8 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             start, end = quotable(index, sid)
             text = index.reports[s.report_id].text[start:end]
             if start > s.start and len(_CJK.findall(text)) < 8:
-                continue  # only a chart's labels and source line
-            if "〔…〕" in text or looks_like_injection(text):
+                continue  # only a chart's labels and source line, or a clause a garbled run cut
+            if "〔" in text or looks_like_injection(text):
                 continue  # garbled text is never quoted; text addressed to a model is data, not an answer
             if is_heading(text) and not _LIST_ITEM.match(text):
                 continue  # a heading or title names a topic; it answers nothing
@@ -303,11 +305,20 @@ _OPENS = ("：", ":", "；", ";")
 _CHART_SOURCE = re.compile(r"资料来源[:：][^”\n]{0,80}”")
 
 
+# What follows a garbled run (〔…〕, whose … ends the sentence before it) up to the first clause break:
+# the words the run cut off are lost, so that clause is not quoted; the rest of the sentence can be.
+_AFTER_GARBLED = re.compile(r"\s*〕[^，,；;。]*[，,；;]?")
+
+
 def quotable(index: Index, sid: int) -> tuple[int, int]:
-    """A sentence's offsets without the chart labels and source line run into its start."""
+    """A sentence's offsets without the chart labels and source line run into its start, or the
+    clause a garbled run cut."""
     s = index.sentences[sid]
-    ends = [m.end() for m in _CHART_SOURCE.finditer(normalize(index.reports[s.report_id].text[s.start : s.end]))]
-    return (s.start + ends[-1], s.end) if ends else (s.start, s.end)
+    text = normalize(index.reports[s.report_id].text[s.start : s.end])
+    ends = [m.end() for m in _CHART_SOURCE.finditer(text)]
+    cut_clause = _AFTER_GARBLED.match(text)
+    start = s.start + max(ends[-1] if ends else 0, cut_clause.end() if cut_clause else 0)
+    return start, s.end
 
 
 def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
@@ -324,7 +335,7 @@ def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
         current = text[index.sentences[j].start : index.sentences[j].end].rstrip()
         nxt = index.sentences[j + 1]
         following = text[nxt.start : nxt.end]
-        if nxt.report_id != s.report_id or "〔…〕" in following:
+        if nxt.report_id != s.report_id or "〔" in following or following.lstrip().startswith("〕"):
             break
         opened = opened or current.endswith(_OPENS)
         # Items of a list this answer introduced (or a list the question asks for); not the next

@@ -158,23 +158,41 @@ def test_two_digit_growth_is_not_a_count():
     assert answers_kind("figure", "两位高管负责客户体验")
 
 
-def test_quotable_drops_a_charts_labels_and_source_line(tmp_path):
-    from cxkb.answer import quotable
+def _one_report_index(tmp_path, text: str):
     from cxkb.index import build_index, open_index
 
-    text = (
-        "石化报告\n图 4 领先者的五个关键领域资料来源:IBM 商业价值研究院“2018 年 B2B 客户互动调研”"
-        "84% 的领先者表示,他们正在所有渠道中打造无缝的客户体验。\n"
-    )
-    settings = Settings(corpus=write_tiny_corpus(tmp_path / "c", {"chart.txt": (text, {})}), index=tmp_path / "i")
+    settings = Settings(corpus=write_tiny_corpus(tmp_path / "c", {"one.txt": (text, {})}), index=tmp_path / "i")
     build_index(settings.replace(model="hash:64", chunk_size=80))
     index = open_index(settings.index)
-    rid = next(r for r in index.reports if r.startswith("chart"))
-    text = index.reports[rid].text
-    sid = next(i for i in index.sentence_ids(rid) if "84%" in text[index.sentences[i].start : index.sentences[i].end])
-    assert "资料来源" in text[index.sentences[sid].start : index.sentences[sid].end]  # run together in the PDF text
+    rid = next(r for r in index.reports if r.startswith("one"))
+    return index, index.reports[rid].text, index.sentence_ids(rid)
+
+
+def _quoted(index, text: str, ids: list[int], needle: str) -> str:
+    from cxkb.answer import quotable
+
+    sid = next(i for i in ids if needle in text[index.sentences[i].start : index.sentences[i].end])
     start, end = quotable(index, sid)
-    assert text[start:end].startswith("84% 的领先者表示")
+    return text[start:end]
+
+
+def test_quotable_drops_a_charts_labels_and_source_line(tmp_path):
+    index, text, ids = _one_report_index(
+        tmp_path,
+        "石化报告\n图 4 领先者的五个关键领域资料来源:IBM 商业价值研究院“2018 年 B2B 客户互动调研”"
+        "84% 的领先者表示,他们正在所有渠道中打造无缝的客户体验。\n",
+    )
+    # The PDF text ran the chart into the sentence; the quote starts after its source line.
+    assert _quoted(index, text, ids, "84%").startswith("84% 的领先者表示")
+
+
+def test_quotable_drops_the_clause_a_garbled_run_cut(tmp_path):
+    index, text, ids = _one_report_index(
+        tmp_path,
+        "Walker 报告\n由于很多领〔…〕域都会影响到客户,所以通常分配给首席客户官(CCO)的活动可能已经在整个组织中进行。\n",
+    )
+    assert "〔…〕" in text  # the cleaner's marker for a garbled run
+    assert _quoted(index, text, ids, "首席客户官").startswith("所以通常分配给首席客户官")
 
 
 def test_a_name_the_corpus_never_mentions_is_not_answered(tiny_index: Settings):
