@@ -11,6 +11,7 @@ number in an answer must occur in a quote it cites, or the answer is not given.
 from __future__ import annotations
 
 import bisect
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from .normalize import normalize
 from .search import Filters, check_question, query_vector, search
 from .segment import chinese_names, cut, tokenize
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 # --- the kind of figure a question asks for ---------------------------------------------------
 
@@ -378,15 +381,13 @@ def answer(index: Index, question: str, settings: Settings, *, filters: Filters 
     script = script_of(question)
     related = tuple(hits[:3])
     ranked = score_sentences(index, question, hits, qvec, settings)
-    if not ranked or not answerable(ranked[0], settings, question) or unknown_specifics(question, index):
+    first = _answer_span(index, ranked[0].sentence_id, question) if ranked else (0, 0)
+    best_text = index.reports[ranked[0].hit.chunk.report_id].text[first[0] : first[1]] if ranked else ""
+    why = why_not(index, question, ranked[0] if ranked else None, best_text, settings)
+    if why:
+        log.info("not answering %r: %s", question, why)
         return Answer(question, not_found_text(script), False, (), related)
     chosen = [ranked[0]]
-    first = _answer_span(index, ranked[0].sentence_id, question)
-    best_text = index.reports[ranked[0].hit.chunk.report_id].text[first[0] : first[1]]
-    if not answers_kind(asked_kind(question), best_text) or missing_terms(question, best_text):
-        # A question asking for a figure is not answered by a sentence without one, nor by a figure
-        # about something the question does not ask.
-        return Answer(question, not_found_text(script), False, (), related)
     for other in ranked[1:2]:
         span = _answer_span(index, other.sentence_id, question)
         same_place = (
@@ -426,6 +427,25 @@ def unknown_specifics(question: str, index: Index) -> list[str]:
     if not english:
         out += [name for name in chinese_names(question) if not index.mentions(name)]
     return out
+
+
+def why_not(index: Index, question: str, best: Scored | None, best_text: str, settings: Settings) -> str | None:
+    """Why the corpus does not answer ``question`` (logged with -v), or None when ``best_text`` (the best
+    sentence and what it leads into) may answer it."""
+    if best is None:
+        return "no sentence to quote in the top passages"
+    if not answerable(best, settings, question):
+        return f"best sentence scores {best.score:.2f} and shares {best.overlap:.0%} of the question's key words"
+    unknown = unknown_specifics(question, index)
+    if unknown:
+        return f"the corpus never mentions {', '.join(unknown)}"
+    kind = asked_kind(question)
+    if not answers_kind(kind, best_text):
+        return f"the best sentence holds no {kind} figure"
+    missing = missing_terms(question, best_text)
+    if missing:
+        return f"the best sentence's figure is not about {', '.join(missing)}"
+    return None
 
 
 def answerable(best: Scored, settings: Settings, question: str = "") -> bool:

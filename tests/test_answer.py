@@ -195,12 +195,14 @@ def test_quotable_drops_the_clause_a_garbled_run_cut(tmp_path):
     assert _quoted(index, text, ids, "首席客户官").startswith("所以通常分配给首席客户官")
 
 
-def test_a_name_the_corpus_never_mentions_is_not_answered(tiny_index: Settings):
+def test_a_name_the_corpus_never_mentions_is_not_answered(tiny_index: Settings, caplog: pytest.LogCaptureFixture):
     # Scores set aside (the hash test embedder is no judge of them): only the name decides here.
     kb = KnowledgeBase.open(tiny_index.index, tiny_index.replace(abstain_threshold=-9.0, abstain_min_overlap=0.0))
     assert kb.ask("有核心客户体验指标的组织占多少？").answerable
     # The nearest sentence has the right words and a figure, but the question is about 贝恩.
-    assert not kb.ask("贝恩公司调查中，有核心客户体验指标的组织占多少？").answerable
+    with caplog.at_level("INFO", logger="cxkb.answer"):
+        assert not kb.ask("贝恩公司调查中，有核心客户体验指标的组织占多少？").answerable
+    assert "the corpus never mentions 贝恩" in caplog.text  # the reason, for `cxkb -v ask`
 
 
 def test_a_figure_about_something_else_is_not_an_answer(kb: KnowledgeBase):
