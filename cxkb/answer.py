@@ -65,9 +65,10 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 _ANY_FIGURE = re.compile(r"\d|[一二三四五六七八九十两]+(?:分之|倍)")
 
 
+# Counts and ordinals in Chinese numerals: 六种, 第二份; not 两位数 (two digits).
 _CN_COUNT = re.compile(
     r"第[一二三四五六七八九十]+|[一二三四五六七八九十两]+(?:种|项|个|位(?!数)|名|家|类|大|点|条|年|份|篇)"
-)  # 两位数: digits
+)
 
 
 def answers_kind(kind: str | None, text: str) -> bool:

@@ -131,9 +131,5 @@ def chinese_names(text: str) -> list[str]:
     tagger = _tagger()
     out = []
     for piece in _pieces(normalize(text)):
-        out.extend(
-            p.word
-            for p in tagger.lcut(piece)
-            if p.flag in _NAME_TAGS and len(_HAN_RUN.findall(p.word)) == 1 and _HAN_RUN.fullmatch(p.word)
-        )
+        out.extend(p.word for p in tagger.lcut(piece) if p.flag in _NAME_TAGS and _HAN_RUN.fullmatch(p.word))
     return list(dict.fromkeys(out))
