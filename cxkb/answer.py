@@ -306,7 +306,7 @@ _OPENS = ("：", ":", "；", ";")
 
 # A chart flattened into the text ends with its source line; PDF text often runs it into the next
 # sentence ("…资料来源:IBM 商业价值研究院“2018 年 B2B 客户互动调研”84% 的领先者表示…").
-_CHART_SOURCE = re.compile(r"资料来源[:：][^”\n]{0,80}”")
+_CHART_SOURCE = re.compile(r"[资資]料[来來]源\s*[:：][^”\n]{0,80}”")
 
 
 # What follows a garbled run (〔…〕, whose … ends the sentence before it) up to the first clause break:
@@ -318,7 +318,8 @@ def quotable(index: Index, sid: int) -> tuple[int, int]:
     """A sentence's offsets without the chart labels and source line run into its start, or the
     clause a garbled run cut."""
     s = index.sentences[sid]
-    text = normalize(index.reports[s.report_id].text[s.start : s.end])
+    # Matched on the cleaned text itself, in either script: this runs for every candidate sentence.
+    text = index.reports[s.report_id].text[s.start : s.end]
     ends = [m.end() for m in _CHART_SOURCE.finditer(text)]
     cut_clause = _AFTER_GARBLED.match(text)
     start = s.start + max(ends[-1] if ends else 0, cut_clause.end() if cut_clause else 0)
