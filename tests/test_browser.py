@@ -172,10 +172,18 @@ def _upload(driver, path: Path, title: str = "") -> str:
     box.clear()
     if title:
         box.send_keys(title)
-    before = _css(driver, "#upload-status").text
+    before = _status(driver)
     _css(driver, "#upload-add").click()
-    _wait(driver, lambda d: _css(d, "#upload-status").text.strip() and _css(d, "#upload-status").text != before)
-    return _css(driver, "#upload-status").text
+    return _wait(driver, lambda d: (text := _status(d)).strip() and text != before and text)
+
+
+def _status(driver) -> str:
+    """The upload's message, read from its own element: Gradio's progress tracker writes its timer
+    ("4/4 steps | 0.4s") into the same box while the upload runs, next to the previous message."""
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.CSS_SELECTOR, "#upload-status .cxkb-answer, #upload-status .cxkb-error")
+    return found[0].text if found else ""
 
 
 def _generation(settings: Settings) -> str:
