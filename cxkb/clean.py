@@ -73,13 +73,15 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 import opencc
 
-from .models import Cleaned
+from .document import Block, Document, Table
+from .models import Cleaned, Meta
 
-__all__ = ["clean"]
+__all__ = ["LIST_ITEM", "clean", "clean_document"]
 
 _KINDS = ("text", "markdown", "html-text", "pdf")
 
@@ -106,9 +108,10 @@ def _t2s() -> opencc.OpenCC:
 
 @lru_cache(maxsize=65536)
 def _simplified(line: str) -> str:
-    # Keywords are matched on the simplified form so that traditional reports
-    # (轉載, 聯系, 譯者) need no second keyword list.
-    return _t2s().convert(line)
+    # Keywords are matched on the simplified, NFKC form so that traditional reports
+    # (轉載, 聯系, 譯者) need no second keyword list and full-width digits (２０２４年)
+    # read as digits; the line itself keeps its original characters.
+    return _t2s().convert(unicodedata.normalize("NFKC", line))
 
 
 @lru_cache(maxsize=65536)
@@ -132,14 +135,23 @@ def _is_han(ch: str) -> bool:
 
 
 class _Audit:
-    """Characters removed per rule."""
+    """Characters removed per rule, and the whole lines dropped (kept as the document's furniture)."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        self.lines: list[tuple[str, str]] = []  # (rule, line)
 
     def add(self, rule: str, n: int) -> None:
         if n > 0:
             self.counts[rule] += n
+
+    def drop(self, rule: str, line: str) -> str:
+        """Count a dropped line, keep it for the audit, and return what is left of it (its page marks)."""
+        bare = _bare(line)
+        self.add(rule, len(bare))
+        if bare:
+            self.lines.append((rule, bare))
+        return _drop(line)
 
     def sub(self, rule: str, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str) -> str:
         """``pattern.sub`` that counts what it removed and never drops a page mark."""
@@ -293,7 +305,7 @@ _BREADCRUMB_PREFIX = re.compile(rf"^{_WHERE}\s*")
 _AD_WORDS = re.compile(r"培训|课程|内训|咨询|广告|报名|招生")
 _NAV_WORDS = re.compile(
     r"首页|网站地图|导航|搜索|会员|登录|注册|回到顶部|返回顶部|公众号|服务号|关于我们|联系我们|联系方法|招聘|"
-    r"订阅|分享到|收藏|打印|关闭窗口|投稿|上一篇|下一篇|客服|顾问|商务合作|加入收藏|设为首页",
+    r"订阅|分享到|收藏|打印|关闭窗口|投稿|上一篇|下一篇|客服|顾问|商务合作|加入收藏|设为首页|评论",
 )
 _DOWNLOAD = re.compile(r"下载|登录|登陆|VIP|积分|编号\s*[:：]\s*\d+")
 _FOOTER_STRONG = re.compile(
@@ -304,6 +316,7 @@ _FOOTER_STRONG = re.compile(
 _FOOTER_WEAK = re.compile(r"联系|邮箱|电话|微信号|二维码|扫码")
 _EMAIL_LINE = re.compile(r"^(?:\S{0,12}[:：]?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SOURCE_URL = re.compile(
     r"^(?:原文|原文地址|原文链接|原始链接|英文原文|阅读原文|来源链接|source)\s*[:：]\s*(?:https?://\S*)?$", re.I
 )
@@ -344,14 +357,20 @@ def _head_end(lines: list[str]) -> int:
     return len(lines)
 
 
-def _tail_start(lines: list[str]) -> int:
-    """Index of the first tail line: after the last paragraph of running text
-    that is not itself a footer, or in the second half (by characters)."""
-    last_paragraph = -1
+def _last_paragraph(lines: list[str]) -> int:
+    """Index of the last paragraph of running text that is not itself a footer (-1 for none)."""
+    last = -1
     for i, line in enumerate(lines):
         bare = _bare(line)
         if _is_paragraph(bare) and not _FOOTER_STRONG.search(_simplified(bare)):
-            last_paragraph = i
+            last = i
+    return last
+
+
+def _tail_start(lines: list[str]) -> int:
+    """Index of the first tail line: after the last paragraph of running text
+    that is not itself a footer, or in the second half (by characters)."""
+    last_paragraph = _last_paragraph(lines)
     total, seen = sum(len(line) + 1 for line in lines), 0
     for i, line in enumerate(lines):
         if seen >= total / 2 or i > last_paragraph:
@@ -387,8 +406,7 @@ def _head_navigation(lines: list[str], audit: _Audit) -> list[str]:
         return lines
     out = []
     for line in lines[: index + 1]:
-        audit.add("ads" if _AD_WORDS.search(_simplified(line)) else "navigation", len(_bare(line)))
-        out.append(_drop(line))
+        out.append(audit.drop("ads" if _AD_WORDS.search(_simplified(line)) else "navigation", line))
     return out + lines[index + 1 :]
 
 
@@ -402,16 +420,14 @@ def _tail_blocks(lines: list[str], audit: _Audit) -> list[str]:
         rule = next((r for pattern, r in _TAIL_BLOCKS if pattern.match(line)), None)
         if rule is None:
             continue
-        out = [*lines[:i], _drop(lines[i])]
-        audit.add(rule, len(line))
+        out = [*lines[:i], audit.drop(rule, lines[i])]
         for rest in lines[i + 1 :]:
-            audit.add(_noise_rule(_bare(rest), head=False, tail=True) or rule, len(_bare(rest)))
-            out.append(_drop(rest))
+            out.append(audit.drop(_noise_rule(_bare(rest), head=False, tail=True, edge=True) or rule, rest))
         return out
     return lines
 
 
-def _noise_rule(line: str, *, head: bool, tail: bool) -> str | None:
+def _noise_rule(line: str, *, head: bool, tail: bool, edge: bool) -> str | None:
     """The rule that drops this line, or None when it is content."""
     if not line:
         return None
@@ -426,8 +442,8 @@ def _noise_rule(line: str, *, head: bool, tail: bool) -> str | None:
         return "urls"
     if _SOURCE_URL.match(simple):
         return "source_url"
-    if _EMAIL_LINE.match(line):
-        return "footer"
+    if _EMAIL_LINE.match(line) or (edge and len(line) <= _EDGE_LINE and _EMAIL.search(line)):
+        return "footer"  # a contact address after the article ("欢迎与作者探讨…电子邮件: …")
     if _is_menu(line):
         return "navigation"
     if len(line) <= 80 and _PAGINATION.search(simple):
@@ -440,21 +456,33 @@ def _noise_rule(line: str, *, head: bool, tail: bool) -> str | None:
         return "download_prompt"
     if (medium or (tail and len(line) <= _EDGE_LINE)) and _FOOTER_STRONG.search(simple):
         return "footer"
-    if short and not sentence and _NAV_WORDS.search(simple):
+    # A short line with a menu word (客服, 会员, 搜索 …) is navigation only at the page's edges, before
+    # the first paragraph or after the last: in between it is a heading, a wrapped line or a table label.
+    if short and edge and not sentence and _NAV_WORDS.search(simple):
         return "navigation"
     if tail and medium and not sentence and _FOOTER_WEAK.search(simple):
         return "footer"
     return None
 
 
-def _noise_lines(lines: list[str], audit: _Audit) -> list[str]:
-    head_end, tail_start = _head_end(lines), _tail_start(lines)
+def _crumb_title(lines: list[str]) -> str:
+    """The page's own title, as the last element of the head's breadcrumb (sites end the trail with it)."""
+    index = _breadcrumb_index(lines)
+    if index is None:
+        return ""
+    return re.split(r"\s*[>»›]\s*", _bare(lines[index]))[-1].strip()
+
+
+def _noise_lines(lines: list[str], audit: _Audit, title: str = "") -> list[str]:
+    head_end, tail_start, last = _head_end(lines), _tail_start(lines), _last_paragraph(lines)
     out, seen_head = [], set()
     follows_source = False
     for i, line in enumerate(lines):
         bare = _bare(line)
         head = i < head_end
-        rule = _noise_rule(bare, head=head, tail=i >= tail_start)
+        rule = _noise_rule(bare, head=head, tail=i >= tail_start, edge=head or i > last)
+        if head and bare == title and bare not in seen_head:
+            rule = None  # the title the breadcrumb names is content, whatever words it holds (积分, 下载 …)
         if rule is None and head and bare in seen_head and len(bare) <= 100:
             rule = "duplicate_lines"  # the title printed twice by a download page
         if rule == "urls" and follows_source:
@@ -464,8 +492,7 @@ def _noise_lines(lines: list[str], audit: _Audit) -> list[str]:
         if bare:
             follows_source = rule == "source_url"
         if rule:
-            audit.add(rule, len(bare))
-            out.append(_drop(line))
+            out.append(audit.drop(rule, line))
         else:
             out.append(line)
     return out
@@ -539,7 +566,7 @@ def _form_feed_pages(lines: list[str]) -> list[str]:
     return out
 
 
-_LIST_ITEM = re.compile(r"^(?:[-*•·●■◆]|\d{1,3}[.、)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]+、)")
+LIST_ITEM = re.compile(r"^(?:[-*•·●■◆]|\d{1,3}[.．、)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]+、)")
 
 
 def _pdf_line_breaks(lines: list[str], audit: _Audit) -> list[str]:
@@ -553,13 +580,50 @@ def _pdf_line_breaks(lines: list[str], audit: _Audit) -> list[str]:
     out: list[str] = []
     for line in lines:
         bare = _bare(line)
-        if out and bare and not line.startswith(_PAGE) and not _LIST_ITEM.match(bare):
+        if out and bare and not line.startswith(_PAGE) and not LIST_ITEM.match(bare):
             prev = _bare(out[-1])
             if len(prev) >= max(full, _SHORT / 2) and prev[-1] not in _TERMINAL + "：:":
                 glue = "" if _is_han(prev[-1]) or _is_han(bare[0]) else " "
                 audit.add("pdf_line_breaks", 1 - len(glue))
                 out[-1] = out[-1].rstrip() + glue + line
                 continue
+        out.append(line)
+    return out
+
+
+_WRAP_MIN = 15  # a hard-wrapped line is at least this long
+_CJK_CHAR = re.compile(f"[{_HAN}{_CJK_PUNCT}]")
+
+
+def _hard_wraps(lines: list[str], audit: _Audit) -> list[str]:
+    # A text file hard-wrapped at a fixed width: consecutive lines of (nearly) the same length
+    # that stop mid-sentence are one paragraph. Both lines must be that long, so headings, menus
+    # and list items (short, or followed by a line of another length) stay lines.
+    out: list[str] = []
+    width = 0  # the wrap width of the paragraph being joined, 0 when none
+    for line in lines:
+        bare = _bare(line)
+        prev = _bare(out[-1]) if out else ""
+        last_len = width or len(prev)
+        wrapped = (
+            prev
+            and bare
+            and len(prev) >= _WRAP_MIN
+            and (width or len(prev) > _MEDIUM or re.search("[，,；;。]", prev))  # a caption or heading has none
+            and prev[-1] not in _TERMINAL + "：:"
+            and not LIST_ITEM.match(bare)
+            and not line.startswith(_PAGE)
+            and (abs(len(bare) - last_len) <= 2 or (width and len(bare) < width))
+        )
+        if wrapped:
+            width = width or len(prev)
+            glue = "" if _CJK_CHAR.match(prev[-1]) or _CJK_CHAR.match(bare[0]) else " "
+            audit.add("hard_wraps", 1 - len(glue))
+            out[-1] = out[-1].rstrip() + glue + line
+            if bare[-1] in _TERMINAL or len(bare) < width - 2:
+                width = -1  # the paragraph ended: its last line is shorter or closes a sentence
+            continue
+        width = 0
         out.append(line)
     return out
 
@@ -649,10 +713,10 @@ def clean(text: str, *, kind: str = "text") -> Cleaned:
     text = _footnote_marks(text, audit)
 
     lines = text.split("\n")
-    site = _site_name(lines)
+    site, title = _site_name(lines), _crumb_title(lines)
     lines = _head_navigation(lines, audit)
     lines = _tail_blocks(lines, audit)
-    lines = _noise_lines(lines, audit)
+    lines = _noise_lines(lines, audit, title)
     lines = _blank_lines(lines, audit)
     lines = _gather_page_marks(lines)
     if form_feeds:
@@ -663,6 +727,8 @@ def clean(text: str, *, kind: str = "text") -> Cleaned:
             lines[:1] = [_PAGE + line for line in lines[:1]]  # one page without markers
     if kind == "pdf":
         lines = _pdf_line_breaks(lines, audit)
+    elif not pdf:
+        lines = _hard_wraps(lines, audit)
 
     text = "\n".join(lines)
     text = _injected_site_name(text, site, audit)
@@ -672,4 +738,90 @@ def clean(text: str, *, kind: str = "text") -> Cleaned:
     text = _whitespace(text, audit)  # rules above may leave a line's edge spaces
     text = "\n".join(_blank_lines(text.split("\n"), audit))
     text, pages = _resolve_pages(text)
-    return Cleaned(text=text, removed=dict(audit.counts), pages=pages)
+    return Cleaned(text=text, removed=dict(audit.counts), pages=pages, dropped=tuple(audit.lines))
+
+
+# In a byline: "作者: 王成", "译者：马振江", "By Jane Doe"
+_AUTHOR = re.compile(r"(?:作者|撰文|记者|by)\s*[:：/]?\s*([^\s\d,，|｜:：·]{2,20}(?: [A-Z][a-z]+)?)", re.I)
+_TRANSLATOR = re.compile(r"(?:译者|编译)\s*[:：]\s*([^\s,，|｜]{2,12})")
+_BYLINE_DATE = re.compile(r"((?:19|20)\d\d)(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?)?")
+
+
+def byline_meta(lines: list[str]) -> Meta:
+    """Author and date from byline lines (NFKC and simplified first: ２０２４年１２月 is a date, 譯者 a translator)."""
+    author, date = "", ""
+    for line in lines:
+        text = unicodedata.normalize("NFKC", line)
+        simple = _simplified(line)
+        if not author:
+            match = _AUTHOR.search(simple) or _TRANSLATOR.search(simple)
+            author = text[match.start(1) : match.end(1)] if match else ""
+        if not date:
+            match = _BYLINE_DATE.search(text)
+            if match:
+                year, month, day = match.groups()
+                date = year + (f"-{int(month):02d}" if month else "") + (f"-{int(day):02d}" if day and month else "")
+    return Meta(author=author, date=date)
+
+
+# --- structured documents ------------------------------------------------------------------------------------
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BIDI_CHARS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+def _repair(text: str, audit: _Audit, *, pdf: bool) -> str:
+    """Character rules for one block of a structured document (its line structure is already known)."""
+    text = audit.sub("control", _CONTROL_CHARS, "", text)
+    text = audit.sub("bidi", _BIDI_CHARS, "", text)
+    text = audit.sub("whitespace", _INVISIBLE, "", text)
+    text = _mojibake(text, audit)
+    text = _footnote_marks(text, audit)
+    if pdf:
+        text = _pdf_spaces(text, audit)
+    text = audit.sub("whitespace", _SPACES, " ", text)
+    return text.strip()
+
+
+def clean_document(doc: Document) -> Document:
+    """Clean a structured document block by block: repair characters inside blocks, and move blocks
+    that are site furniture (share prompts, copyright and contact lines, bylines, bare URLs, menus)
+    from the body to the furniture, each with the rule that moved it.
+
+    Text scrapes were cleaned line by line by their reader (``clean``), so they pass through.
+    """
+    if doc.format == "text":
+        return doc
+    audit = _Audit()
+    pdf = doc.format == "pdf"
+    blocks = []
+    for block in doc.body:
+        if block.table is not None:
+            t = block.table
+            fix = lambda cell: _repair(cell, audit, pdf=pdf)  # noqa: E731
+            table = Table(fix(t.caption), tuple(map(fix, t.header)), tuple(tuple(map(fix, row)) for row in t.rows))
+            blocks.append(replace(block, text=table.caption, table=table))
+            continue
+        text = _repair(block.text, audit, pdf=pdf) if not block.breaks else block.text
+        if text:
+            blocks.append(replace(block, text=text))
+    paragraphs = [i for i, b in enumerate(blocks) if b.kind == "paragraph" and _is_paragraph(b.text)]
+    first, last = (paragraphs[0], paragraphs[-1]) if paragraphs else (len(blocks), -1)
+    body, moved = [], []
+    for i, block in enumerate(blocks):
+        rule = None
+        if block.kind in ("paragraph", "list_item", "heading"):
+            head, tail = i < first, i > last
+            rule = _noise_rule(block.text, head=head, tail=tail, edge=head or tail)
+        if rule:
+            moved.append(Block("byline" if rule == "byline" else "boilerplate", block.text, page=block.page, why=rule))
+        else:
+            body.append(block)
+    cleaned = doc.with_body(body, moved)
+    removed = dict(cleaned.removed)
+    for rule, n in audit.counts.items():
+        removed[rule] = removed.get(rule, 0) + n
+    found = byline_meta([b.text for b in moved if b.kind == "byline"])
+    meta = replace(doc.meta, author=doc.meta.author or found.author, date=doc.meta.date or found.date)
+    return replace(cleaned, removed=removed, meta=meta)

@@ -398,13 +398,24 @@ EVAL_FLOORS = Path("eval/floors.json")
 )
 @click.option("--no-peers", is_flag=True, help="Skip the keyword, dense and llama-index peers.")
 @click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Corpus the set was written for (built into a temporary index unless --index is given) [corpus/].",
+)
+@click.option(
     "--floors",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Minimum totals (JSON); default: eval/floors.json for the default set, none for another set.",
 )
 @click.pass_context
 def eval_command(
-    ctx: click.Context, questions: Path, index: Path | None, out: Path, no_peers: bool, floors: Path | None
+    ctx: click.Context,
+    questions: Path,
+    index: Path | None,
+    out: Path,
+    no_peers: bool,
+    corpus: Path | None,
+    floors: Path | None,
 ) -> None:
     """Known-answer evaluation: retrieval, answers, citations, abstention, latency; fails below the floors."""
     from .evaluate import check_floors, run_eval
@@ -413,7 +424,7 @@ def eval_command(
         floors = EVAL_FLOORS  # the floors were set on this set's scores; another set has its own
     if floors is not None and not floors.is_file():
         raise click.BadParameter(f"{floors} is not a file", param_hint="--floors")
-    settings = _settings(ctx)
+    settings = _settings(ctx, corpus=corpus)
     result = run_eval(settings, questions=questions, index=index, peers=not no_peers, out=out)
     click.echo((out / "report.md").read_text(encoding="utf-8").split("\n## By question type")[0])
     failures = check_floors(result, floors) if floors is not None else []

@@ -70,6 +70,7 @@ class Question:
     type: str
     lang: str
     answerable: bool
+    page: int | None = None  # the page the support starts on, for paged documents (PDF pages, slides)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -87,6 +88,7 @@ def load_questions(path: Path) -> list[Question]:
                     raw.get("type", ""),
                     raw.get("lang", ""),
                     bool(raw.get("answerable", True)),
+                    raw.get("page"),
                 )
             )
     return questions
@@ -135,11 +137,19 @@ def answer_correct(accepted: Iterable[str], answer: str) -> bool:
     return any(squash(a) and squash(a) in text for a in accepted)
 
 
-def citation_correct(report_id: str | None, support: str | None, citations: Iterable[tuple[str, str]]) -> bool:
-    """Some citation (report id, cited text) comes from ``report_id`` and its text holds ``support``."""
+def citation_correct(
+    report_id: str | None,
+    support: str | None,
+    citations: Iterable[tuple[str, str] | tuple[str, str, int | None]],
+    page: int | None = None,
+) -> bool:
+    """Some citation (report id, cited text[, page]) comes from ``report_id``, its text holds ``support``,
+    and, where both the question and the citation give a page, on that page."""
     return bool(report_id and support) and any(
-        rid == report_id and holds(support, text)  # type: ignore[arg-type]
-        for rid, text in citations
+        c[0] == report_id
+        and holds(support, c[1])  # type: ignore[arg-type]
+        and (page is None or len(c) < 3 or c[2] is None or c[2] == page)
+        for c in citations
     )
 
 
@@ -174,7 +184,9 @@ def score(q: Question, r: Response) -> dict[str, Any]:
     texts = [p.text for p in r.passages]
     rank = first_rank(q.support, texts) if q.answerable and q.support else None
     correct = q.answerable and r.answerable and answer_correct(q.answers, r.answer)
-    cited = correct and citation_correct(q.report_id, q.support, [(c.report_id, c.text) for c in r.citations])
+    cited = correct and citation_correct(
+        q.report_id, q.support, [(c.report_id, c.text, c.page) for c in r.citations], q.page
+    )
     # The answer contract: every number in an answer occurs in a quote it cites.
     numbers_ok = not unsupported_numbers(r.answer, [c.text for c in r.citations]) if r.citations else None
     return {

@@ -35,21 +35,22 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .catalog import load_catalog, meta_for
+from .catalog import load_catalog
 from .chunk import chunk_report, sentences
-from .clean import clean
 from .embed import embed_passages_cached, get_embedder
 from .errors import CxkbError, IndexCorruptError, IndexIncompatibleError, IndexLockedError, IndexMissingError
-from .ingest import SUFFIXES, read_document
-from .models import Chunk, Meta, Report
+from .ingest import load_report
+from .models import Cell, Chunk, Meta, Report
 from .normalize import normalize
+from .readers import SUFFIXES
 from .segment import keyword_tokens, tokenize
 from .settings import Settings
 from .stats import Stat, extract_stats
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: reports from structured documents (readers), table cells, authors, page breaks inside blocks.
+FORMAT_VERSION = 2
 _WORDY = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 MANIFEST = "manifest.json"
 REBUILD = "run `cxkb build` to rebuild it"
@@ -68,24 +69,6 @@ def corpus_files(corpus: Path) -> list[Path]:
 def report_id(path: Path, taken: set[str]) -> str:
     base = path.stem
     return base if base not in taken else f"{base}_{path.suffix.lstrip('.').lower()}"
-
-
-def load_report(path: Path, *, rid: str, meta: dict[str, Meta] | Meta) -> Report:
-    """Read, decode and clean one report file."""
-    doc = read_document(path)
-    cleaned = clean(doc.text, kind=doc.kind)
-    if not cleaned.text.strip():
-        raise CxkbError(f"{path}: nothing left after cleaning (the file holds only navigation or boilerplate)")
-    resolved = meta if isinstance(meta, Meta) else meta_for(path.name, cleaned.text, meta)
-    return Report(
-        id=rid,
-        source=path.name,
-        meta=resolved,
-        text=cleaned.text,
-        sha256=hashlib.sha256(doc.raw).hexdigest(),
-        removed={**doc.removed, **cleaned.removed},
-        pages=tuple(cleaned.pages),
-    )
 
 
 def chunk_context(chunk: Chunk, meta: Meta) -> str:
@@ -162,7 +145,10 @@ class Index:
         entries (the author of a web article is in its byline, which cleaning removes)."""
         if not hasattr(self, "_normal_text"):
             # \x00 between reports: a term is never found across the boundary of two of them.
-            parts = [normalize(f"{r.meta.title}\x00{r.meta.publisher}\x00{r.text}") for r in self.reports.values()]
+            parts = [
+                normalize(f"{r.meta.title}\x00{r.meta.author}\x00{r.meta.publisher}\x00{r.text}")
+                for r in self.reports.values()
+            ]
             self._normal_text = "\x00".join(parts)
         return normalize(term) in self._normal_text
 
@@ -224,6 +210,8 @@ def open_index(path: Path) -> Index:
             row = json.loads(line)
             row["meta"] = Meta(**row["meta"])
             row["pages"] = tuple(tuple(p) for p in row["pages"])
+            row["cells"] = tuple(Cell(*c) for c in row["cells"])
+            row["warnings"] = tuple(row["warnings"])
             reports[row["id"]] = Report(**row)
         chunks = [Chunk(**json.loads(line)) for line in (gen / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
         bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, allow_pickle=False)
@@ -316,7 +304,12 @@ def write_generation(
     try:
         with (tmp / "reports.jsonl").open("w", encoding="utf-8") as f:
             for r in reports:
-                f.write(json.dumps({**asdict(r), "pages": [list(p) for p in r.pages]}, ensure_ascii=False) + "\n")
+                row = {
+                    **asdict(r),
+                    "pages": [list(p) for p in r.pages],
+                    "cells": [[c.start, c.end, c.label] for c in r.cells],
+                }
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
             for c in chunks:
                 f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
@@ -471,7 +464,9 @@ def _build(
         rid = report_id(file, taken)
         old = (reuse or {}).get(file.name)
         try:
-            if old is not None and old.id == rid and old.meta == meta_for(file.name, old.text, catalog):
+            entry = catalog.get(file.name, Meta())
+            same_entry = old is not None and all(getattr(old.meta, k) == v for k, v in asdict(entry).items() if v)
+            if old is not None and old.id == rid and same_entry:
                 reports.append(old)
             else:
                 reports.append(load_report(file, rid=rid, meta=catalog))
@@ -480,7 +475,9 @@ def _build(
             log.error("skipped %s", exc)
             failed[file.name] = str(exc)
     if not reports:
-        raise IndexMissingError(f"no readable reports in {settings.corpus}; add .txt, .md, .html or .pdf files")
+        raise IndexMissingError(
+            f"no readable reports in {settings.corpus}; add .txt, .md, .html, .pdf, .docx or .pptx files"
+        )
     chunks: list[Chunk] = []
     sents: list[Sentence] = []
     for r in reports:

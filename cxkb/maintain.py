@@ -20,10 +20,11 @@ from pathlib import Path, PurePath
 
 from .catalog import load_catalog, save_entry
 from .errors import CxkbError, InputError
-from .index import BuildSummary, _build, corpus_files, load_report, open_index, read_manifest, writer_lock
-from .ingest import SUFFIXES
+from .index import BuildSummary, _build, corpus_files, open_index, read_manifest, writer_lock
+from .ingest import load_report
 from .models import Meta, Report
 from .normalize import normalize
+from .readers import SUFFIXES
 from .settings import Settings
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ class Meta:
     """Catalogue fields for a report; any of them may be unknown (empty)."""
 
     title: str = ""
+    author: str = ""  # a person's name: searchable, and a known name to the answer's checks
     publisher: str = ""
     date: str = ""  # ISO date or year, as precise as the source gives it
     url: str = ""
@@ -35,6 +36,16 @@ class Cleaned:
     removed: dict[str, int] = field(default_factory=dict)  # rule -> characters removed
     # (offset into ``text``, page number): where each known PDF page starts.
     pages: tuple[tuple[int, int], ...] = ()
+    dropped: tuple[tuple[str, str], ...] = ()  # (rule, line) for each whole line removed
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table value cell inside a report's text, with the labels that say what it measures."""
+
+    start: int
+    end: int
+    label: str  # "表 1 各渠道客户满意度 · 电话客服 · 2025年"
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,9 @@ class Report:
     sha256: str  # of the raw bytes
     removed: dict[str, int] = field(default_factory=dict)
     pages: tuple[tuple[int, int], ...] = ()
+    cells: tuple[Cell, ...] = ()
+    format: str = "text"  # the reader that produced it
+    warnings: tuple[str, ...] = ()  # extraction that went badly (kept little of the file's text)
 
     def page_at(self, offset: int) -> int | None:
         page = None

@@ -37,6 +37,7 @@ DEPTH = 10  # passages kept per question: MRR@10 needs ten
 class Passage:
     report_id: str
     text: str
+    page: int | None = None  # where a citation says the text starts, when the system says
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,8 @@ def cxkb_system(kb: KnowledgeBase) -> System:
         answer, ask_s = _timed(lambda: kb.ask(question))  # type: ignore[attr-defined]
         citations = []
         for c in answer.citations:  # type: ignore[attr-defined]
-            citations.append(Passage(c.report_id, c.quote))
-            citations.append(Passage(c.report_id, _citation_context(kb, c.report_id, c.start, c.end)))
+            citations.append(Passage(c.report_id, c.quote, c.page))
+            citations.append(Passage(c.report_id, _citation_context(kb, c.report_id, c.start, c.end), c.page))
         return Response(
             passages,
             answer.answer,  # type: ignore[attr-defined]

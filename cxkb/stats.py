@@ -16,6 +16,7 @@ Chinese intact.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import math
 import re
@@ -105,20 +106,36 @@ class Stat:
 # --- extraction ---------------------------------------------------------------------------------
 
 
+def _list_numbers(norm: str) -> str:
+    """``norm`` with list numbers blanked: "1.75%" opening a line of a numbered list (the next or previous
+    line opens with 2. or 0.) is item 1 saying 75%, not 1.75%."""
+    starts = [m for m in re.finditer(r"(?m)^(\d{1,2})\.(?=\d)", norm)]
+    numbered = {int(m.group(1)) for m in re.finditer(r"(?m)^(\d{1,2})[.、)]", norm)}
+    for m in starts:
+        n = int(m.group(1))
+        if n + 1 in numbered or n - 1 in numbered:
+            norm = norm[: m.start()] + " " * (m.end() - m.start()) + norm[m.end() :]
+    return norm
+
+
 def extract_stats(report: Report) -> list[Stat]:
-    """One Stat per figure occurrence, in text order."""
+    """One Stat per figure occurrence, in text order; a table cell's figure measures its row and column."""
     text = report.text
-    norm = normalize(text)
+    norm = _list_numbers(normalize(text))
+    cells = sorted(report.cells, key=lambda c: c.start)
+    cell_starts = [c.start for c in cells]
     stats = []
     for start, end in sentences(text):
         figures = _keep_figures(_find_figures(norm[start:end]), norm[start:end])
         for unit, a, b in figures:
+            at = bisect.bisect_right(cell_starts, start + a) - 1
+            cell = cells[at] if at >= 0 and cells[at].start <= start + a < cells[at].end else None
             stats.append(
                 Stat(
                     value=text[start + a : start + b],
                     number=_number(unit, norm[start + a : start + b]),
                     unit=unit,
-                    measures=_measures(text[start:end], norm[start:end], a, b),
+                    measures=cell.label if cell else _measures(text[start:end], norm[start:end], a, b),
                     report_id=report.id,
                     source=report.source,
                     title=report.meta.title,

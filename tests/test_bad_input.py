@@ -12,14 +12,17 @@ import re
 import time
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-import cxkb.ingest as ingest
+import cxkb.readers.pdf as pdf_reader
+from cxkb.document import render
 from cxkb.errors import InputError
 from cxkb.index import build_index, open_index
-from cxkb.ingest import MAX_CHARS, decode, read_document
 from cxkb.maintain import add_reports
+from cxkb.readers import MAX_CHARS, read
+from cxkb.readers.encoding import decode
 from cxkb.segment import MAX_PIECE, _pieces, tokenize
 from cxkb.settings import Settings
 
@@ -30,6 +33,12 @@ BODY = (
 )
 TRAD = "客戶體驗管理報告\n我們與《首席執行官》雜誌合作,收集了超過 550 位 CEO 的相關反饋。\n淨推廣得分是核心指標。\n"
 INVISIBLE = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"
+
+
+def read_document(path: Path) -> SimpleNamespace:
+    """What a reader made of a file: its rendered text, format, encoding and removal audit."""
+    doc = read(path)
+    return SimpleNamespace(text=render(doc).text, kind=doc.format, encoding=doc.encoding, removed=doc.removed)
 
 
 def _manifest(settings: Settings) -> bytes:
@@ -121,7 +130,7 @@ BAD = {
     "locked.pdf": (_encrypted_pdf("user-secret"), "encrypted"),
     "cut.pdf": (_pdf()[:300], "cannot read the PDF.*truncated"),
     "bomb.pdf": (None, "too large to extract safely"),  # written by the test
-    "many-pages.pdf": (_pdf(pages=ingest.MAX_PDF_PAGES + 1), "over the 2000-page limit"),
+    "many-pages.pdf": (_pdf(pages=pdf_reader.MAX_PDF_PAGES + 1), "over the 2000-page limit"),
 }
 
 
@@ -176,7 +185,7 @@ def test_gbk_gb18030_big5_decode_correctly(tmp_path: Path):
     cases = {"gbk.txt": (BODY, "gbk"), "gb18030.txt": (rare, "gb18030"), "big5.txt": (TRAD, "big5")}
     for name, (text, codec) in cases.items():
         doc = read_document(_write(tmp_path / name, text.encode(codec)))
-        assert doc.text == text, name
+        assert doc.text == text.strip(), name
     assert read_document(tmp_path / "big5.txt").encoding == "big5hkscs"
     assert read_document(tmp_path / "gb18030.txt").encoding == "gb18030"
 
@@ -259,7 +268,10 @@ def test_nul_zero_width_and_bidi_never_reach_tokens_or_quotes(tiny_index: Settin
     text = BODY.replace("客户体验专业人员", "客户\u200b体验\u200e专业\u202e人员\u2066").replace("调查", "调\x00查")
     path = _write(tmp_path / "invisible.txt", text + f"最后一句话{INVISIBLE}没有别的内容。\n")
     doc = read_document(path)
-    assert doc.removed == {"control": 1, "bidi": 15}  # counted (3 + 12 bidi, one NUL); U+200B is the cleaner's
+    assert (doc.removed["control"], doc.removed["bidi"]) == (
+        1,
+        15,
+    )  # counted (3 + 12 bidi, one NUL); U+200B is the cleaner's
     assert "\x00" not in doc.text and not any(ch in doc.text for ch in INVISIBLE if ch != "\u200b")
     add_reports(tiny_index, [path])
     index = open_index(tiny_index.index)
@@ -340,11 +352,11 @@ def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path):
 
 def test_pdf_extraction_runs_under_memory_and_time_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     path = _write(tmp_path / "plain.pdf", _pdf())
-    monkeypatch.setattr(ingest, "PDF_MEMORY_BYTES", 8 * 1024 * 1024)  # the child cannot even start
+    monkeypatch.setattr(pdf_reader, "PDF_MEMORY_BYTES", 8 * 1024 * 1024)  # the child cannot even start
     with pytest.raises(InputError, match=r"plain\.pdf: .*too large to extract safely"):
         read_document(path)
-    monkeypatch.setattr(ingest, "PDF_MEMORY_BYTES", 2 * 1024**3)
-    monkeypatch.setattr(ingest, "PDF_TIMEOUT_S", 0.001)
+    monkeypatch.setattr(pdf_reader, "PDF_MEMORY_BYTES", 2 * 1024**3)
+    monkeypatch.setattr(pdf_reader, "PDF_TIMEOUT_S", 0.001)
     with pytest.raises(InputError, match=r"too large to extract safely"):
         read_document(path)
 

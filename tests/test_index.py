@@ -4,14 +4,14 @@ from pathlib import Path
 import pytest
 
 from cxkb.errors import IndexCorruptError, IndexIncompatibleError, IndexLockedError, IndexMissingError
-from cxkb.index import MANIFEST, build_index, open_index, writer_lock
+from cxkb.index import FORMAT_VERSION, MANIFEST, build_index, open_index, writer_lock
 from cxkb.settings import Settings
 
 
 def test_build_open_round_trip(tiny_index: Settings):
     index = open_index(tiny_index.index)
     manifest = index.manifest
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["model"] == {"name": "hash:64", "dim": 64}
     assert manifest["chunk_count"] == len(index.chunks) > 0
     assert {r["source"] for r in manifest["reports"]} == {"qualtrics.txt", "walker.txt"}

@@ -3,7 +3,9 @@ from pathlib import Path
 import pytest
 
 from cxkb.errors import InputError
-from cxkb.ingest import decode, html_text, read_document
+from cxkb.readers import read as read_document
+from cxkb.readers.encoding import decode
+from cxkb.readers.html import read as read_html
 
 TEXT = "客户体验是首要任务。87% 的受访者表示有核心指标。"
 TRAD = "客戶體驗是一個首要任務。淨推廣得分和其他指標。"
@@ -13,7 +15,7 @@ def test_utf8_with_bom(tmp_path: Path):
     p = tmp_path / "a.txt"
     p.write_bytes(b"\xef\xbb\xbf" + TEXT.encode())
     doc = read_document(p)
-    assert doc.text == TEXT and doc.encoding == "utf-8"
+    assert [b.text for b in doc.body] == [TEXT] and doc.encoding == "utf-8"
 
 
 def test_gbk_and_gb18030(tmp_path: Path):
@@ -36,7 +38,7 @@ def test_empty_whitespace_binary_rejected(tmp_path: Path, raw: bytes):
 
 
 def test_unsupported_suffix(tmp_path: Path):
-    p = tmp_path / "a.docx"
+    p = tmp_path / "a.doc"
     p.write_bytes(b"x")
     with pytest.raises(InputError, match="unsupported"):
         read_document(p)
@@ -48,7 +50,7 @@ def test_html_main_text_only():
         "<article><p>客户体验正文。</p><script>alert('x')</script>"
         "<div style='display:none'>隐藏文字</div><p hidden>也隐藏</p></article></body></html>"
     )
-    text = html_text(markup)
+    text = "\n".join(b.text for b in read_html(markup.encode(), "page.html").body)
     assert "客户体验正文。" in text
     for noise in ["alert", "隐藏文字", "也隐藏", ".x{}"]:
         assert noise not in text

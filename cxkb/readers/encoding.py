@@ -1,0 +1,148 @@
+"""Decoding the bytes of text, markdown and HTML reports: strict, never silently lossy.
+
+UTF-8 (BOM allowed), else GB18030 or Big5-HKSCS, whichever reads as more ordinary
+Chinese; a declared charset (``<meta charset>``) is ignored because it is often
+wrong. A file that is UTF-8 except for a few bad bytes is rejected with the offset
+of the first one rather than read as garbage in another encoding. What is removed
+(bidi controls, a few stray control characters) is counted by the caller.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+
+from ..errors import InputError
+
+# Invisible characters that reorder text (bidi embeddings/overrides/isolates and marks):
+# they can make a quote read differently from what is indexed, so readers drop them.
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+# --- decoding --------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_SAMPLE = 65536
+# A file is UTF-8 with damage (not another encoding) when nearly all of its multibyte
+# sequences are valid UTF-8. Text in GBK/Big5 reads as ~20% valid UTF-8 sequences.
+_UTF8_VALID_SHARE = 0.98
+
+
+def decode(raw: bytes, *, name: str) -> tuple[str, str]:
+    """Strict decode: UTF-8 (BOM allowed), else the better of GB18030 / Big5-HKSCS."""
+    if not raw.strip():
+        raise InputError(f"{name}: no text in the file (empty or whitespace only)")
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    sample = raw[:_SAMPLE]
+    # A stray NUL or two in a text file is dropped (and counted); binary files have many.
+    if not utf16 and sample.count(0) > max(4, len(sample) // 1000):
+        raise InputError(f"{name}: looks binary (NUL bytes); only text, HTML and PDF reports are read")
+    encoding = "utf-16" if utf16 else "utf-8-sig"
+    try:
+        return _check_text(raw.decode(encoding), name), encoding.replace("-sig", "")
+    except UnicodeDecodeError:
+        if utf16:
+            raise InputError(
+                f"{name}: has a UTF-16 byte order mark but is not valid UTF-16; re-save it as UTF-8"
+            ) from None
+    _reject_damaged_utf8(raw, name)
+    decoded = []
+    for encoding in ("gb18030", "big5hkscs"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        decoded.append((_chinese_score(text), encoding, text))
+    if not decoded:
+        raise InputError(
+            f"{name}: not valid UTF-8, GB18030 or Big5-HKSCS (binary, or another encoding); re-save the file as "
+            "UTF-8 (e.g. iconv -f ENCODING -t UTF-8)"
+        )
+    decoded.sort(key=lambda d: d[0], reverse=True)
+    _, encoding, text = decoded[0]
+    return _check_text(text, name), encoding
+
+
+class _Utf8Damage:
+    """Error handler state for one scan: how many invalid sequences, and where the first is."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first = -1
+
+    def __call__(self, exc: UnicodeError) -> tuple[str, int]:
+        assert isinstance(exc, UnicodeDecodeError)
+        if self.first < 0:
+            self.first = exc.start
+        self.count += 1
+        return "\ufffd", exc.end
+
+
+_DAMAGE = threading.local()
+
+
+def _damage_handler(exc: UnicodeError) -> tuple[str, int]:
+    return _DAMAGE.current(exc)
+
+
+codecs.register_error("cxkb-utf8-damage", _damage_handler)
+
+
+def _reject_damaged_utf8(raw: bytes, name: str) -> None:
+    """Raise when ``raw`` is UTF-8 except for a few invalid sequences.
+
+    Such a file would otherwise "decode" as GB18030 into garbage; reading around the bad
+    bytes would drop them silently. Neither is acceptable, so the user gets the offset.
+    """
+    damage = _DAMAGE.current = _Utf8Damage()
+    text = raw.decode("utf-8", errors="cxkb-utf8-damage")  # every bad sequence becomes one U+FFFD, counted
+    ascii_bytes = len(raw) - len(raw.translate(None, bytes(range(128))))
+    valid = len(text) - ascii_bytes - damage.count  # multibyte characters that decoded correctly
+    bad = damage.count
+    if bad and (valid >= _UTF8_VALID_SHARE * (valid + bad) or (bad <= 3 and valid >= 10 * bad)):
+        line = raw.count(b"\n", 0, damage.first) + 1
+        raise InputError(
+            f"{name}: invalid UTF-8 at byte {damage.first} (line {line}); {bad} damaged sequence(s) in an "
+            f"otherwise UTF-8 file of {valid} multibyte characters. The file is damaged or mixes encodings; "
+            "fix or re-save it as UTF-8"
+        )
+
+
+def _check_text(text: str, name: str) -> str:
+    sample = text[:_SAMPLE]
+    if sample and len(_CONTROL.findall(sample)) > 0.01 * len(sample):
+        raise InputError(f"{name}: looks binary (control characters); only text, HTML and PDF reports are read")
+    return text
+
+
+def strip_controls(text: str, name: str, *, strict: bool = True) -> tuple[str, int]:
+    """Drop the few control characters (NUL etc.) a text may carry; many mean it is binary.
+
+    Not ``strict`` (a PDF's text layer), control characters are unmapped glyphs and only dropped.
+    """
+    text, n = _CONTROL.subn("", text)
+    if strict and n > max(16, 0.01 * len(text)):
+        raise InputError(f"{name}: looks binary ({n} control characters); only text, HTML and PDF reports are read")
+    return text, n
+
+
+def _chinese_score(text: str) -> float:
+    """Share of characters that are common Chinese (GB2312 after t2s) or ASCII.
+
+    A Big5 file also decodes as GB18030 (and vice versa) into rare characters;
+    the right reading is the one made of ordinary characters.
+    """
+    from ..normalize import normalize
+
+    sample = normalize(text[:20000])
+    good = 0
+    for ch in sample:
+        if ch.isascii():
+            good += 1
+            continue
+        try:
+            ch.encode("gb2312")
+            good += 1
+        except UnicodeEncodeError:
+            pass
+    return good / max(1, len(sample))
