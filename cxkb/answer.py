@@ -21,7 +21,7 @@ import numpy as np
 
 from .chunk import is_heading
 from .index import Index
-from .models import Answer, Citation, Hit
+from .models import Answer, Citation, Hit, Report
 from .normalize import normalize
 from .search import Filters, check_question, query_vector, search
 from .segment import chinese_names, cut, tokenize
@@ -277,7 +277,7 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
                 continue  # only a chart's labels and source line, or a clause a garbled run cut
             if "〔" in text or looks_like_injection(text):
                 continue  # garbled text is never quoted; text addressed to a model is data, not an answer
-            if is_heading(text) and not _LIST_ITEM.match(text):
+            if is_title(index.reports[s.report_id], start, text):
                 continue  # a heading or title names a topic; it answers nothing
             dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
             overlap = _overlap(weights, index.sentence_tokens(sid))
@@ -291,6 +291,16 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             )
             scored.append(Scored(sid, score, dense, overlap, kind_ok, hit))
     return sorted(scored, key=lambda x: -x.score)
+
+
+_TITLE_KINDS = ("title", "heading", "caption")
+
+
+def is_title(report: Report, start: int, text: str) -> bool:
+    """A heading, title or caption: from the document's structure, or by shape where none was recorded."""
+    kind = report.kind_at(start)
+    shaped = kind in _TITLE_KINDS if kind else is_heading(text)
+    return shaped and not _LIST_ITEM.match(text)  # a numbered line may still answer (一、… 是…)
 
 
 # --- composing ----------------------------------------------------------------------------------

@@ -58,7 +58,11 @@ def is_heading(line: str) -> bool:
     return 2 <= len(line) <= 40 and not ending.endswith(tuple(_END)) and not line.startswith(("-", "*", "•"))
 
 
-def _headings(text: str) -> list[tuple[int, str]]:
+def _headings(report: Report) -> list[tuple[int, str]]:
+    """Where each heading starts: from the document's blocks, or by a line's shape where none were recorded."""
+    text = report.text
+    if report.blocks:
+        return [(a, text[a:b].strip()) for a, b, kind in report.blocks if kind in ("title", "heading", "caption")]
     found, offset = [], 0
     for line in text.split("\n"):
         if is_heading(line) and not re.fullmatch(r"[\d\s.%]+", line.strip()):
@@ -71,7 +75,7 @@ def chunk_report(report: Report, *, size: int = 300, overlap: int = 1) -> list[C
     """Split a report into chunks of whole sentences of about ``size`` characters."""
     text = report.text
     spans = sentences(text)
-    headings = _headings(text)
+    headings = _headings(report)
     groups: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
     for span in spans:

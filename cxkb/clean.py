@@ -566,7 +566,9 @@ def _form_feed_pages(lines: list[str]) -> list[str]:
     return out
 
 
-LIST_ITEM = re.compile(r"^(?:[-*•·●■◆]|\d{1,3}[.．、)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]+、)")
+LIST_ITEM = re.compile(
+    r"^(?:[-*•·●■◆]|\d{1,3}[.．、)）]|[（(](?:\d{1,3}|[一二三四五六七八九十]+)[)）]|[一二三四五六七八九十]+、)"
+)
 
 
 def _pdf_line_breaks(lines: list[str], audit: _Audit) -> list[str]:

@@ -127,6 +127,7 @@ class Rendered:
     text: str
     pages: tuple[tuple[int, int], ...]  # (offset, page) where each page starts
     cells: tuple[Cell, ...]  # table value cells with their row/column labels
+    blocks: tuple[tuple[int, int, str], ...]  # (start, end, kind) of each line
 
 
 def render(doc: Document) -> Rendered:
@@ -134,6 +135,7 @@ def render(doc: Document) -> Rendered:
     lines: list[str] = []
     pages: list[tuple[int, int]] = []
     cells: list[Cell] = []
+    kinds: list[tuple[int, int, str]] = []
     offset = 0
     current: int | None = None
 
@@ -143,29 +145,30 @@ def render(doc: Document) -> Rendered:
             pages.append((at, page))
             current = page
 
-    def add(text: str, page: int | None) -> int:
+    def add(text: str, page: int | None, kind: str) -> int:
         nonlocal offset
         page_at(offset, page)
         start = offset
         lines.append(text)
+        kinds.append((start, start + len(text), kind))
         offset += len(text) + 1
         return start
 
     for block in doc.body:
         if block.kind == "table" and block.table is not None:
             if block.table.caption:
-                add(block.table.caption, block.page)
+                add(block.table.caption, block.page, "caption")
             for row in block.table.rows:
                 sentence, spans = row_sentence(block.table, row)
                 if not sentence:
                     continue
-                start = add(sentence, block.page)
+                start = add(sentence, block.page, "table_row")
                 cells.extend(Cell(start + a, start + b, label) for a, b, label in spans)
             continue
         text = block.text.replace("\n", " ")  # one block per line; length kept, so ``breaks`` stay valid
         if not text.strip():
             continue
-        start = add(text, block.page)
+        start = add(text, block.page, block.kind)
         for at, page in block.breaks:
             page_at(start + at, page)
-    return Rendered("\n".join(lines), tuple(pages), tuple(cells))
+    return Rendered("\n".join(lines), tuple(pages), tuple(cells), tuple(kinds))

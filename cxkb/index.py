@@ -211,6 +211,7 @@ def open_index(path: Path) -> Index:
             row["meta"] = Meta(**row["meta"])
             row["pages"] = tuple(tuple(p) for p in row["pages"])
             row["cells"] = tuple(Cell(*c) for c in row["cells"])
+            row["blocks"] = tuple(tuple(b) for b in row["blocks"])
             row["warnings"] = tuple(row["warnings"])
             reports[row["id"]] = Report(**row)
         chunks = [Chunk(**json.loads(line)) for line in (gen / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -7,6 +7,7 @@ is text with ``Citation``s.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -58,8 +59,16 @@ class Report:
     removed: dict[str, int] = field(default_factory=dict)
     pages: tuple[tuple[int, int], ...] = ()
     cells: tuple[Cell, ...] = ()
+    # (start, end, kind) of each line of ``text``: the document block it came from (heading, paragraph,
+    # list_item, caption, table_row …), so later stages never guess structure from a line's shape.
+    blocks: tuple[tuple[int, int, str], ...] = ()
     format: str = "text"  # the reader that produced it
     warnings: tuple[str, ...] = ()  # extraction that went badly (kept little of the file's text)
+
+    def kind_at(self, offset: int) -> str:
+        """The kind of block holding ``offset`` ("" when the report has no block record)."""
+        at = bisect.bisect_right(self.blocks, (offset, float("inf"), "")) - 1
+        return self.blocks[at][2] if at >= 0 and self.blocks[at][0] <= offset <= self.blocks[at][1] else ""
 
     def page_at(self, offset: int) -> int | None:
         page = None

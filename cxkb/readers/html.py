@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
+from ..clean import byline_meta
 from ..document import Block, Document, Table, attach_captions
 from ..errors import InputError
 from ..models import Meta
@@ -127,14 +128,25 @@ def _blocks(main) -> list[Block]:
     return attach_captions(blocks)
 
 
-def _meta(markup: str) -> Meta:
+_BYLINE = re.compile(r"作者|作者|記者|记者|撰文|^by\b", re.I)
+
+
+def _meta(markup: str, lines: list[str]) -> Meta:
+    """Title, author and date: the page's byline line where it has one (what the reader sees), else
+    trafilatura's metadata (meta tags, schema.org), whose date is sometimes only a guess."""
     import trafilatura
 
+    byline = byline_meta([line for line in lines if len(line) <= 80 and _BYLINE.search(line)])
     found = trafilatura.extract_metadata(markup)
     if found is None:
-        return Meta()
+        return byline
     author = _AUTHOR_PREFIX.sub("", (found.author or "").strip()).strip(" |｜;；,，")
-    return Meta(title=found.title or "", author=author, date=found.date or "", url=found.url or "")
+    return Meta(
+        title=found.title or "",
+        author=author or byline.author,
+        date=byline.date or found.date or "",
+        url=found.url or "",
+    )
 
 
 def read(raw: bytes, name: str) -> Document:
@@ -164,7 +176,7 @@ def read(raw: bytes, name: str) -> Document:
     if not blocks or blob:
         log.info("%s: no main content found by trafilatura; using the page's visible text", name)
         doc = text_reader.read(page_text.encode("utf-8"), name, kind="html-text")
-        meta = _meta(markup)
+        meta = _meta(markup, page_text.split("\n"))
         return Document(
             name, "html", encoding, "", Meta(**{**vars(doc.meta), **{k: v for k, v in vars(meta).items() if v}}),
             doc.body, doc.furniture, doc.removed, len(page_text),
@@ -175,4 +187,5 @@ def read(raw: bytes, name: str) -> Document:
         Block("boilerplate", line, why="not_main_content") for line in page_text.split("\n") if line not in kept
     )
     removed = {"not_main_content": sum(len(b.text) for b in furniture)} if furniture else {}
-    return Document(name, "html", encoding, "", _meta(markup), tuple(blocks), furniture, removed, len(page_text))
+    meta = _meta(markup, page_text.split("\n"))
+    return Document(name, "html", encoding, "", meta, tuple(blocks), furniture, removed, len(page_text))

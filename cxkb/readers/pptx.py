@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 
-from ..document import Block, Document, Table
+from ..document import Block, Document, Table, attach_captions
 from ..errors import InputError
 from ..models import Meta
 from .layout import is_repeated, repeated
@@ -76,6 +76,7 @@ def read(raw: bytes, name: str) -> Document:
     furniture: list[Block] = []
     seen = 0
     for number, slide in enumerate(slides, start=1):
+        start = len(body)
         shapes = _shapes(slide.shapes)
         title_shape = slide.shapes.title
         title = _clean(title_shape.text_frame.text) if title_shape is not None and title_shape.has_text_frame else ""
@@ -86,7 +87,7 @@ def read(raw: bytes, name: str) -> Document:
             if title_shape is not None and shape.shape_id == title_shape.shape_id:
                 continue
             if shape.has_table:
-                table = _table(shape, title)
+                table = _table(shape, "")
                 if table is not None:
                     body.append(Block("table", table.caption, page=number, table=table))
                     seen += sum(len(c) for r in table.rows for c in r)
@@ -105,6 +106,8 @@ def read(raw: bytes, name: str) -> Document:
                 text = _clean("".join(run.text for run in paragraph.runs) or paragraph.text)
                 if text:
                     body.append(Block("list_item" if paragraph.level > 0 else "paragraph", text, page=number))
+        # A table's caption is the text box just above it ("表 1 …"), else the slide's title.
+        body[start:] = attach_captions(body[start:])
         if slide.has_notes_slide:
             notes = slide.notes_slide.notes_text_frame
             for paragraph in notes.paragraphs if notes is not None else ():

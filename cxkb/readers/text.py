@@ -14,6 +14,7 @@ from ..clean import LIST_ITEM, byline_meta, clean
 from ..document import Block, Document
 from . import check_size
 from .encoding import BIDI, decode, strip_controls
+from .layout import NUMBER_ONLY
 
 
 def blocks_of(text: str, pages: tuple[tuple[int, int], ...]) -> list[Block]:
@@ -30,7 +31,10 @@ def blocks_of(text: str, pages: tuple[tuple[int, int], ...]) -> list[Block]:
             else:
                 breaks.append((start - offset, number))
             at += 1
-        kind = "list_item" if LIST_ITEM.match(line) else "heading" if is_heading(line) else "paragraph"
+        if is_heading(line) and not NUMBER_ONLY.fullmatch(line.strip()):
+            kind = "heading"  # "一、 到底什么是…" included: numbered headings are headings
+        else:
+            kind = "list_item" if LIST_ITEM.match(line) else "paragraph"
         blocks.append(Block(kind, line, page=current, breaks=tuple(breaks)))
         if breaks:
             current = breaks[-1][1]
