@@ -434,7 +434,10 @@ def unknown_specifics(question: str, index: Index) -> list[str]:
     english = script_of(question) == "other"
     out = []
     for token in dict.fromkeys(tokenize(question)):
-        if _SPECIFIC.fullmatch(token) and token not in index.df and (not english or token[0].isdigit()):
+        if not _SPECIFIC.fullmatch(token) or (english and not token[0].isdigit()):
+            continue
+        # A year counts where the reports' text gives it, not where a byline dates the report.
+        if (not index.mentions(token)) if token[0].isdigit() else token not in index.df:
             out.append(token)
     if not english:
         out += [name for name in chinese_names(question) if not index.mentions(name)]

@@ -473,6 +473,19 @@ def _crumb_title(lines: list[str]) -> str:
     return re.split(r"\s*[>»›]\s*", _bare(lines[index]))[-1].strip()
 
 
+# A hit counter inside a byline ("访问人数: 5126", "瀏覽次數 3,482", "阅读 1.2万"): the byline's only noise.
+_COUNTER = re.compile(
+    r"\s*[,，|｜·/]?\s*(?:访问人数|访问量|浏览次数|浏览量|浏览|阅读量|阅读|点击|訪問人數|瀏覽次數|瀏覽|閱讀|views?)"
+    r"\s*[:：]?\s*[\d,，.]+\s*[万萬kK]?(?:次)?",
+    re.I,
+)
+
+
+def byline_kept(line: str, audit: _Audit) -> str:
+    """A byline stays (who wrote it and when is provenance a reader asks about) without its hit counter."""
+    return audit.sub("byline_counter", _COUNTER, "", line).strip(" ,，|｜·")
+
+
 def _noise_lines(lines: list[str], audit: _Audit, title: str = "") -> list[str]:
     head_end, tail_start, last = _head_end(lines), _tail_start(lines), _last_paragraph(lines)
     out, seen_head = [], set()
@@ -491,7 +504,11 @@ def _noise_lines(lines: list[str], audit: _Audit, title: str = "") -> list[str]:
             seen_head.add(bare)
         if bare:
             follows_source = rule == "source_url"
-        if rule:
+        if rule == "byline":
+            kept = byline_kept(line, audit)
+            audit.lines.append(("byline", _bare(kept)))
+            out.append(kept)
+        elif rule:
             out.append(audit.drop(rule, line))
         else:
             out.append(line)
@@ -638,7 +655,10 @@ def _injected_site_name(text: str, site: str, audit: _Audit) -> str:
     # to mark copies; the name never belongs to the report.
     if not site:
         return text
-    return audit.sub("injected_site_name", re.compile(re.escape(site)), "", text)
+    # The name opening a line (a byline "站名, 2003-06-04, 作者: …") takes its separator with it.
+    return audit.sub(
+        "injected_site_name", re.compile(rf"(?m)(?<=^){re.escape(site)}\s*[,，|｜·]?\s*|{re.escape(site)}"), "", text
+    )
 
 
 _CJK_GAP = re.compile(
@@ -810,20 +830,23 @@ def clean_document(doc: Document) -> Document:
             blocks.append(replace(block, text=text))
     paragraphs = [i for i, b in enumerate(blocks) if b.kind == "paragraph" and _is_paragraph(b.text)]
     first, last = (paragraphs[0], paragraphs[-1]) if paragraphs else (len(blocks), -1)
-    body, moved = [], []
+    body, moved, bylines = [], [], []
     for i, block in enumerate(blocks):
         rule = None
         if block.kind in ("paragraph", "list_item", "heading"):
             head, tail = i < first, i > last
             rule = _noise_rule(block.text, head=head, tail=tail, edge=head or tail)
-        if rule:
-            moved.append(Block("byline" if rule == "byline" else "boilerplate", block.text, page=block.page, why=rule))
+        if rule == "byline":
+            bylines.append(block.text)
+            body.append(replace(block, kind="byline", text=byline_kept(block.text, audit)))
+        elif rule:
+            moved.append(Block("boilerplate", block.text, page=block.page, why=rule))
         else:
             body.append(block)
     cleaned = doc.with_body(body, moved)
     removed = dict(cleaned.removed)
     for rule, n in audit.counts.items():
         removed[rule] = removed.get(rule, 0) + n
-    found = byline_meta([b.text for b in moved if b.kind == "byline"])
+    found = byline_meta(bylines)
     meta = replace(doc.meta, author=doc.meta.author or found.author, date=doc.meta.date or found.date)
     return replace(cleaned, removed=removed, meta=meta)

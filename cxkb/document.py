@@ -23,8 +23,8 @@ from .models import Cell, Meta
 
 __all__ = ["Block", "Document", "Rendered", "Table", "attach_captions", "render", "row_sentence"]
 
-BODY_KINDS = ("title", "heading", "paragraph", "list_item", "table", "caption")
-FURNITURE_KINDS = ("header", "footer", "page_number", "nav", "comment", "chart_label", "byline", "boilerplate")
+BODY_KINDS = ("title", "heading", "byline", "paragraph", "list_item", "table", "caption")
+FURNITURE_KINDS = ("header", "footer", "page_number", "nav", "comment", "chart_label", "boilerplate")
 
 
 @dataclass(frozen=True)

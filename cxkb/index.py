@@ -141,14 +141,20 @@ class Index:
         return self._sentence_ids.get(report_id, [])
 
     def mentions(self, term: str) -> bool:
-        """Whether the normalised ``term`` occurs anywhere in the cleaned reports or their catalogue
-        entries (the author of a web article is in its byline, which cleaning removes)."""
+        """Whether the normalised ``term`` occurs anywhere in the cleaned reports or their catalogue entries.
+
+        A byline's date is when the report appeared, not what it reports on, so bylines count through the
+        catalogue's author only ("2020" in "2020-01-10 … 译者: …" does not make 2020 a year the corpus covers).
+        """
         if not hasattr(self, "_normal_text"):
-            # \x00 between reports: a term is never found across the boundary of two of them.
-            parts = [
-                normalize(f"{r.meta.title}\x00{r.meta.author}\x00{r.meta.publisher}\x00{r.text}")
-                for r in self.reports.values()
-            ]
+            parts = []
+            for r in self.reports.values():
+                text = r.text
+                for start, end, kind in r.blocks:
+                    if kind == "byline":
+                        text = text[:start] + " " * (end - start) + text[end:]
+                # \x00 between reports: a term is never found across the boundary of two of them.
+                parts.append(normalize(f"{r.meta.title}\x00{r.meta.author}\x00{r.meta.publisher}\x00{text}"))
             self._normal_text = "\x00".join(parts)
         return normalize(term) in self._normal_text
 

@@ -62,9 +62,7 @@ def load_report(path: Path, *, rid: str, meta: dict[str, Meta] | Meta) -> Report
         removed=doc.removed,
         pages=rendered.pages,
         cells=rendered.cells,
-        # A text scrape's block kinds are guesses from each line's shape; later stages make the same guess
-        # sentence by sentence, so only readers that know the structure record it.
-        blocks=rendered.blocks if doc.format != "text" else (),
+        blocks=rendered.blocks,
         format=doc.format,
         warnings=warnings_of(doc, rendered.text),
     )

@@ -5,7 +5,7 @@ port, in this process. The test asks a question and checks that the answer, its 
 cited passage are on the page; uploads a DRCD-like paragraph through the Reports tab and asks about
 it; checks that an empty upload is refused and leaves the index unchanged, that report text with
 markup is shown as text, and that the figure table fills and downloads as CSV. Skipped only when
-Chromium or chromedriver is missing (``.ci/browser-deps`` installs them).
+Chromium or chromedriver is missing (``.ci/system-deps`` installs them).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ WAIT_S = 20
 pytestmark = [
     pytest.mark.skipif(
         not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
-        reason=f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian: apt-get install chromium chromium-driver; see .ci/browser-deps)",
+        reason=f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian: apt-get install chromium chromium-driver; see .ci/system-deps)",
     ),
     # Gradio's own use of pandas, not ours.
     pytest.mark.filterwarnings("ignore:.*no_silent_downcasting"),

@@ -96,3 +96,25 @@ def test_tables_become_stats_rows_with_labels():
     r = report("bank-cx-2025.pdf")
     labelled = {s.value: s.measures for s in extract_stats(r) if " · " in s.measures}
     assert labelled["52%"] == "表 1 各渠道客户满意度 · 电话客服 · 2025年"
+
+
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+@pytest.mark.parametrize("script", ["make_pdfs", "make_office", "make_web", "make_text"])
+def test_the_suite_is_what_its_scripts_make(script: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import importlib.util
+
+    if script == "make_pdfs" and not FONT.is_file():
+        pytest.skip(f"needs the CJK font {FONT} (.ci/system-deps installs fonts-wqy-zenhei)")
+    if script == "make_pdfs":
+        pytest.importorskip("reportlab")
+    spec = importlib.util.spec_from_file_location(script, SUITE / "make" / f"{script}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "OUT", type(module.OUT)(tmp_path))
+    module.main()
+    made = sorted(p for p in tmp_path.iterdir() if p.is_file())
+    assert made
+    for path in made:
+        assert path.read_bytes() == (SUITE / path.name).read_bytes(), f"{path.name} differs from the committed file"

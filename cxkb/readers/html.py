@@ -187,5 +187,17 @@ def read(raw: bytes, name: str) -> Document:
         Block("boilerplate", line, why="not_main_content") for line in page_text.split("\n") if line not in kept
     )
     removed = {"not_main_content": sum(len(b.text) for b in furniture)} if furniture else {}
-    meta = _meta(markup, page_text.split("\n"))
+    lines = page_text.split("\n")
+    meta = _meta(markup, lines)
+    # The post's byline (author, date) is provenance a reader asks about: keep it under the title even
+    # when trafilatura left it out with the page chrome.
+    byline = next((line for line in lines if len(line) <= 80 and _BYLINE.search(line) and byline_meta([line]).date), "")
+    if byline and byline not in kept:
+        at = 1 if blocks and blocks[0].kind == "title" else 0
+        blocks.insert(at, Block("paragraph", byline))
+        furniture = tuple(b for b in furniture if b.text != byline)
+    # Likewise the post's own title (its <h1>), which some themes print outside the content trafilatura keeps.
+    if meta.title and not any(b.kind == "title" for b in blocks) and meta.title in lines:
+        blocks.insert(0, Block("title", meta.title))
+        furniture = tuple(b for b in furniture if b.text != meta.title)
     return Document(name, "html", encoding, "", meta, tuple(blocks), furniture, removed, len(page_text))

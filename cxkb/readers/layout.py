@@ -213,7 +213,7 @@ def reading_order(page: PageLayout) -> list[Seg]:
     left: list[Seg] = []
     right: list[Seg] = []
     for s in segs:
-        if s.x1 <= gutter:
+        if s.x1 <= gutter + 0.5 * s.size:
             s.column = 1
             left.append(s)
         elif s.x0 >= gutter:
@@ -227,21 +227,32 @@ def reading_order(page: PageLayout) -> list[Seg]:
 
 
 def _gutter(segs: list[Seg], width: float) -> float | None:
-    """An x position in the middle of the page that no line crosses, with lines side by side on both sides."""
-    best = None
-    for step in range(30, 71):
-        x = width * step / 100
+    """The middle of the widest vertical strip in the middle of the page that no line crosses, with lines
+    side by side on both sides of it; None for a one-column page."""
+    candidates = []
+    for step in range(60, 141):
+        x = width * step / 200
         crossing = sum(1 for s in segs if s.x0 < x - 2 < x + 2 < s.x1)
         lefts = [s for s in segs if s.x1 <= x]
         rights = [s for s in segs if s.x0 >= x]
-        if len(lefts) < 3 or len(rights) < 3:
+        if len(lefts) < 3 or len(rights) < 3 or crossing > 0.25 * len(segs):
+            candidates.append(None)
             continue
         side_by_side = sum(1 for r in rights if any(abs(r.top - s.top) < r.size for s in lefts))
-        if side_by_side < 3 or crossing > 0.25 * len(segs):
-            continue
-        if best is None or crossing < best[0]:
-            best = (crossing, x)
-    return best[1] if best else None
+        candidates.append(crossing if side_by_side >= 3 else None)
+    valid = [c for c in candidates if c is not None]
+    if not valid:
+        return None
+    fewest = min(valid)
+    runs: list[list[int]] = []
+    for i, c in enumerate(candidates):
+        if c == fewest:
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+    widest = max(runs, key=len)
+    return width * (60 + (widest[0] + widest[-1]) / 2) / 200
 
 
 def _columns(stream: list[Seg]) -> dict[tuple[int, int], tuple[float, float]]:

@@ -17,7 +17,7 @@ from .encoding import BIDI, decode, strip_controls
 from .layout import NUMBER_ONLY
 
 
-def blocks_of(text: str, pages: tuple[tuple[int, int], ...]) -> list[Block]:
+def blocks_of(text: str, pages: tuple[tuple[int, int], ...], bylines: set[str] = frozenset()) -> list[Block]:
     """One block per line of cleaned text, with its page and any page that starts inside it."""
     blocks, offset, at = [], 0, 0
     current = None
@@ -31,7 +31,9 @@ def blocks_of(text: str, pages: tuple[tuple[int, int], ...]) -> list[Block]:
             else:
                 breaks.append((start - offset, number))
             at += 1
-        if is_heading(line) and not NUMBER_ONLY.fullmatch(line.strip()):
+        if line and any(line in b for b in bylines):  # the site's name may have left it since
+            kind = "byline"
+        elif is_heading(line) and not NUMBER_ONLY.fullmatch(line.strip()):
             kind = "heading"  # "一、 到底什么是…" included: numbered headings are headings
         else:
             kind = "list_item" if LIST_ITEM.match(line) else "paragraph"
@@ -49,14 +51,16 @@ def read(raw: bytes, name: str, *, kind: str = "text") -> Document:
     text, bidi = BIDI.subn("", text)
     cleaned = clean(text, kind=kind)
     removed = {**({"control": controls} if controls else {}), **({"bidi": bidi} if bidi else {}), **cleaned.removed}
-    furniture = tuple(Block("byline" if rule == "byline" else "nav", line, why=rule) for rule, line in cleaned.dropped)
+    furniture = tuple(Block("nav", line, why=rule) for rule, line in cleaned.dropped if rule != "byline")
     return Document(
         source=name,
         format="text",
         encoding=encoding,
         sha256="",
         meta=byline_meta([line for rule, line in cleaned.dropped if rule == "byline"]),
-        body=tuple(blocks_of(cleaned.text, cleaned.pages)),
+        body=tuple(
+            blocks_of(cleaned.text, cleaned.pages, {line for rule, line in cleaned.dropped if rule == "byline"})
+        ),
         furniture=furniture,
         removed=removed,
         seen_chars=len(text),
