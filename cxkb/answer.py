@@ -71,11 +71,22 @@ _CN_COUNT = re.compile(
 )
 
 
-def answers_kind(kind: str | None, text: str) -> bool:
+_RATE = re.compile(r"([\u4e00-\u9fff]{1,6}(?<!效)率)")
+
+
+def answers_kind(kind: str | None, text: str, question: str = "") -> bool:
     """Whether ``text`` can answer a question asking for ``kind``: it holds a figure of that kind
-    (counts may be written in Chinese numerals, 六种)."""
+    (counts may be written in Chinese numerals, 六种). Surveys answer "how many people" with a share,
+    so a count question also takes a percentage; a rate (客诉率) takes any figure when the sentence
+    names that rate, since a rate may be per ten thousand rather than a percentage."""
     if holds_kind(kind, text):
         return True
+    if kind == "count" and holds_kind("percent", text):
+        return True
+    if kind == "percent" and _ANY_FIGURE.search(text):
+        norm = normalize(text)
+        if any(rate in norm for rate in _RATE.findall(normalize(question))):
+            return True
     return kind in ("count", "figure") and bool(_CN_COUNT.search(normalize(text)))
 
 
@@ -141,7 +152,8 @@ _LINKS = _words("是 为 有 占 约 大约 大概 平均 一共 总共 共 分�
 # a change (提高了多少) may be worded 提升 or 增长 in the report.
 _NOT_MEASURED = _words(
     "组织 企业 公司 受访者 受访企业 受访组织 受访高管 高管 人 人数 数量 数字 比例 百分比 占比 比率 可能性 "
-    "提高 提升 增加 增长 降低 减少 下降 上升 加快 高出 超过 不到 只 仅 只有 年 次"
+    "提高 提升 增加 增长 降低 减少 下降 上升 加快 高出 超过 不到 只 仅 只有 年 次 "
+    "居民 顾客 客户 消费者 用户 旅客 乘客 住客 会员 员工 患者 家庭 用户数 受访居民 受访用户"
 )
 # A kind of experience other than the corpus's subject: 员工体验 and 品牌体验 figures differ.
 _SUBJECT_EXPERIENCE = _words("客户体验 顾客体验 用户体验 全面体验")
@@ -189,11 +201,18 @@ def _measured(words) -> list[str]:
 
 
 def missing_terms(question: str, text: str) -> list[str]:
-    """The :func:`required_terms` that ``text`` lacks (a measured word counts when all its characters
-    occur, so 平均差 is found in 平均差距)."""
+    """The :func:`required_terms` that ``text`` lacks. A measured word counts when all its characters
+    occur (平均差 is found in 平均差距) or its last two do: Chinese compounds end in their head, and a
+    report may drop the modifier (客户满意度 → 满意度, 讲清楚 → 清楚)."""
     have = _squash(normalize(text))
     quoted = {_squash(m) for m in _QUOTED.findall(normalize(question))}
-    return [t for t in required_terms(question) if not (t in have if t in quoted else all(c in have for c in t))]
+
+    def found(t: str) -> bool:
+        if t in quoted or t == "平均" or t.endswith("体验"):
+            return t in have
+        return all(c in have for c in t) or (len(t) >= 3 and t[-2:] in have)
+
+    return [t for t in required_terms(question) if not found(t)]
 
 
 def _squash(text: str) -> str:
@@ -281,10 +300,13 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
                 continue  # a heading or title names a topic; it answers nothing
             dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
             overlap = _overlap(weights, index.sentence_tokens(sid))
+            # Words naming the report (its title, publisher, author) say which report, not which sentence:
+            # every sentence of that report has them for ranking (the abstention gate keeps ``overlap``).
+            in_context = _overlap(weights, index.sentence_tokens(sid) | index.report_tokens(s.report_id))
             kind_ok = holds_kind(kind, text)
             score = (
                 w * dense
-                + (1 - w) * overlap
+                + (1 - w) * in_context
                 + (settings.answer_kind_bonus if kind and kind_ok else 0.0)
                 + settings.answer_rank_bonus / hit.rank
                 + settings.answer_hit_weight * hit.score
@@ -455,7 +477,7 @@ def why_not(index: Index, question: str, best: Scored | None, best_text: str, se
     if unknown:
         return f"the corpus never mentions {', '.join(unknown)}"
     kind = asked_kind(question)
-    if not answers_kind(kind, best_text):
+    if not answers_kind(kind, best_text, question):
         return f"the best sentence holds no {kind} figure"
     missing = missing_terms(question, best_text)
     if missing:

@@ -44,7 +44,7 @@ PORT = 7860
 CONCURRENCY = 2  # handlers running at once (answers are CPU-bound)
 QUEUE_SIZE = 16  # waiting requests beyond this are refused with "queue is full"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf")
+UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".pptx")
 CONTEXT_CHARS = 300  # report text shown either side of a quote under "上下文"
 MAX_TURNS = 20  # answers kept on screen per browser session
 STATS_LIMIT = 200  # rows in the statistics table (and its CSV)
@@ -350,14 +350,14 @@ def upload_report(
     from .maintain import add_reports, safe_name
 
     if not file:
-        return False, "请先选择文件。Choose a .txt, .md, .html or .pdf file first."
+        return False, "请先选择文件。Choose a .txt, .md, .html, .pdf, .docx or .pptx file first."
     src = Path(file)
     shown = PurePath(str(file).replace("\\", "/")).name
     suffix = PurePath(shown).suffix.lower()
     if suffix not in UPLOAD_TYPES:
         return (
             False,
-            f"{shown}: 不支持的文件类型 {suffix or '(none)'}; use .txt, .md, .html or .pdf. Nothing was added.",
+            f"{shown}: 不支持的文件类型 {suffix or '(none)'}; use .txt, .md, .html, .pdf, .docx or .pptx. Nothing was added.",
         )
     try:
         size = src.stat().st_size
@@ -390,7 +390,9 @@ def upload_report(
     kb.refresh()
     rid = next(iter(change.added.values()))
     chunks = kb.chunk_counts().get(rid, 0)
-    return True, f"已添加 (added) {shown} as report {rid}: {chunks} chunks, {change.seconds:.1f} s."
+    warnings = [w for ws in change.warnings.values() for w in ws]
+    note = "".join(f" 注意 (warning): {w}." for w in warnings)
+    return True, f"已添加 (added) {shown} as report {rid}: {chunks} chunks, {change.seconds:.1f} s.{note}"
 
 
 # --- the app --------------------------------------------------------------------------------------
@@ -554,7 +556,7 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
                 report_view = gr.HTML("", css_template=CSS, js_on_load=None, elem_id="report-text")
                 with gr.Accordion("添加报告 (maintainers: add a report)", open=False, visible=allow_upload):
                     upload_file = gr.File(
-                        label=f"文件 (.txt .md .html .pdf, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)",
+                        label=f"文件 (.txt .md .html .pdf .docx .pptx, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)",
                         file_types=list(UPLOAD_TYPES),
                         type="filepath",
                         elem_id="upload-file",

@@ -61,7 +61,7 @@ index_option = click.option("--index", type=click.Path(file_okay=False, path_typ
 def build(
     ctx: click.Context, corpus: Path | None, index: Path | None, model: str | None, chunk_size: int | None
 ) -> None:
-    """Build the index from every .txt/.md/.html/.pdf file in the corpus folder."""
+    """Build the index from every .txt/.md/.html/.pdf/.docx/.pptx file in the corpus folder."""
     from tqdm import tqdm
 
     from .index import build_index
@@ -91,6 +91,9 @@ def build(
         click.echo("  cleaner removed (chars): " + ", ".join(f"{k} {v}" for k, v in removed.items()))
     for name, reason in summary.failed.items():
         click.echo(f"  skipped {name}: {reason}", err=True)
+    for report in summary.reports:
+        for warning in report.warnings:
+            click.echo(f"  warning: {report.source}: {warning}", err=True)
 
 
 # --- search ----------------------------------------------------------------------------------
@@ -322,6 +325,9 @@ def _print_change(change, verb: str) -> None:
         click.echo(f"removed report {rid} (file kept in corpus/.removed/)")
     for given, reason in change.skipped.items():
         click.echo(f"skipped {given}: {reason}", err=True)
+    for given, warnings in change.warnings.items():
+        for warning in warnings:
+            click.echo(f"warning: {given}: {warning}", err=True)
     if change.summary:
         click.echo(
             f"index {change.summary.path}: {len(change.summary.reports)} reports, {change.summary.chunks} chunks "

@@ -131,6 +131,14 @@ class Index:
             cache[sid] = frozenset(tokenize(self.reports[s.report_id].text[s.start : s.end]))
         return cache[sid]
 
+    def report_tokens(self, report_id: str) -> frozenset[str]:
+        """Words of a report's title, publisher and author (segmented once per process)."""
+        cache = self.__dict__.setdefault("_report_tokens", {})
+        if report_id not in cache:
+            meta = self.reports[report_id].meta
+            cache[report_id] = frozenset(tokenize(f"{meta.title} {meta.publisher} {meta.author}"))
+        return cache[report_id]
+
     def sentence_ids(self, report_id: str) -> list[int]:
         """Ids of a report's sentences in text order (built on first use)."""
         if not hasattr(self, "_sentence_ids"):

@@ -39,6 +39,7 @@ class Change:
     updated: dict[str, str] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # given file -> reason
+    warnings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # given file -> extraction warnings
     summary: BuildSummary | None = None
     seconds: float = 0.0
 
@@ -132,6 +133,8 @@ def add_reports(
                 save_entry(corpus, name, meta)
             _copy_in(given, raw, corpus, name)
             change.added[str(given)] = name
+            if candidate.warnings:
+                change.warnings[str(given)] = candidate.warnings
             reuse[name] = replace(candidate, source=name)  # a later file in this batch may duplicate it
         if change.added:
             change.summary = _build(settings, progress, False, reuse=_current(settings))
@@ -160,7 +163,9 @@ def update_report(settings: Settings, ref: str, file: Path, meta: Meta | None = 
         target = _find(settings, ref)
         if Path(file).suffix.lower() != target.suffix.lower() and Path(file).suffix.lower() in SUFFIXES:
             raise InputError(f"{file}: a {target.suffix} report must be updated with a {target.suffix} file")
-        load_report(Path(file), rid=target.stem, meta=Meta())  # validate before touching anything
+        candidate = load_report(Path(file), rid=target.stem, meta=Meta())  # validate before touching anything
+        if candidate.warnings:
+            change.warnings[str(file)] = candidate.warnings
         raw = Path(file).read_bytes()
         if meta is not None and any(vars(meta).values()):
             save_entry(Path(settings.corpus), target.name, meta)

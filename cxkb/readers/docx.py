@@ -17,6 +17,16 @@ from ..document import Block, Document, Table, attach_captions
 from ..errors import InputError
 from ..models import Meta
 
+# The creation stamps of python-docx's and python-pptx's own templates: a file made from them without a
+# date of its own carries these, which say nothing about the report.
+TEMPLATE_DATES = {"2013-12-23", "2013-01-27"}
+
+
+def office_date(created) -> str:
+    """A document's creation date as YYYY-MM-DD, or "" when unset or a library template's stamp."""
+    date = created.date().isoformat() if created else ""
+    return "" if date in TEMPLATE_DATES else date
+
 
 def _style(paragraph) -> str:
     try:
@@ -45,11 +55,13 @@ def _paragraph(paragraph) -> Block | None:
 def _table(table) -> Table | None:
     rows = []
     for row in table.rows:
-        cells = []
+        cells: list[str] = []
+        previous = None
         for cell in row.cells:
             text = re.sub(r"\s+", " ", cell.text).strip()
-            # A merged cell repeats in python-docx: keep it once.
-            cells.append("" if cells and cells[-1] == text and text else text)
+            # python-docx yields a merged cell once per grid column it spans (the same XML cell): keep it once.
+            cells.append("" if cell._tc is previous else text)
+            previous = cell._tc
         if any(cells):
             rows.append(tuple(cells))
     if not rows:
@@ -91,7 +103,7 @@ def read(raw: bytes, name: str) -> Document:
                     furniture.append(Block(kind, text, why="page_" + kind))
     props = document.core_properties
     title = props.title or next((b.text for b in blocks if b.kind == "title"), "")
-    date = props.created.date().isoformat() if props.created else ""
+    date = office_date(props.created)
     meta = Meta(title=title, author=props.author or "", date=date)
     seen = sum(len(b.text) for b in blocks) + sum(len(b.text) for b in furniture)
     removed = {"page_furniture": sum(len(b.text) for b in furniture)} if furniture else {}

@@ -137,7 +137,9 @@ def _meta(markup: str, lines: list[str]) -> Meta:
     import trafilatura
 
     byline = byline_meta([line for line in lines if len(line) <= 80 and _BYLINE.search(line)])
-    found = trafilatura.extract_metadata(markup)
+    # extensive=False: dates from the page's markup (meta tags, <time>, JSON-LD) only, never guessed from
+    # its text, where "2024年" in a table header is no publication date.
+    found = trafilatura.extract_metadata(markup, extensive=False)
     if found is None:
         return byline
     author = _AUTHOR_PREFIX.sub("", (found.author or "").strip()).strip(" |｜;；,，")
@@ -197,7 +199,7 @@ def read(raw: bytes, name: str) -> Document:
         blocks.insert(at, Block("paragraph", byline))
         furniture = tuple(b for b in furniture if b.text != byline)
     # Likewise the post's own title (its <h1>), which some themes print outside the content trafilatura keeps.
-    if meta.title and not any(b.kind == "title" for b in blocks) and meta.title in lines:
+    if meta.title and not any(b.kind == "title" for b in blocks) and meta.title in lines and meta.title not in kept:
         blocks.insert(0, Block("title", meta.title))
         furniture = tuple(b for b in furniture if b.text != meta.title)
     return Document(name, "html", encoding, "", meta, tuple(blocks), furniture, removed, len(page_text))

@@ -17,6 +17,7 @@ import zipfile
 from ..document import Block, Document, Table, attach_captions
 from ..errors import InputError
 from ..models import Meta
+from .docx import office_date
 from .layout import is_repeated, repeated
 
 _FURNITURE_PLACEHOLDERS = {"FOOTER", "DATE", "SLIDE_NUMBER", "HEADER"}
@@ -120,7 +121,7 @@ def read(raw: bytes, name: str) -> Document:
     meta = Meta(
         title=props.title or first_title,
         author=props.author or "",
-        date=props.created.date().isoformat() if props.created else "",
+        date=office_date(props.created),
     )
     removed = {"slide_furniture": sum(len(b.text) for b in furniture)} if furniture else {}
     return Document(name, "pptx", "pptx", "", meta, tuple(body), tuple(furniture), removed, seen)
