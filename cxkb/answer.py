@@ -51,6 +51,12 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many|number of|样本"),
         re.compile(r"\d[\d,]*\s*多?\s*(?:名|位|家|个|人|种|项|次|页)|n\s*=\s*\d+"),
     ),
+    "duration": (
+        re.compile(r"多久|多长时间|多少(?:分钟|小时|天|秒|周|个月)|how long"),
+        re.compile(
+            r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)\s*(?:分钟|分|小时|个?工作日|天|秒|周|个月|年|minutes?|hours?|days?)"
+        ),
+    ),
     "year": (
         re.compile(r"哪一?年|何年|什么时候|何时|哪个时间|when|what year"),
         re.compile(r"(?:19|20)\d\d\s*年|\d{4}-\d\d"),
@@ -85,9 +91,31 @@ def answers_kind(kind: str | None, text: str, question: str = "") -> bool:
         return True
     if kind == "percent" and _ANY_FIGURE.search(text):
         norm = normalize(text)
-        if any(rate in norm for rate in _RATE.findall(normalize(question))):
+        if any(rate[-3:] in norm for rate in _RATE.findall(normalize(question))):
             return True
     return kind in ("count", "figure") and bool(_CN_COUNT.search(normalize(text)))
+
+
+_ASKS_DEFINITION = re.compile(
+    r"怎么计算|如何计算|怎么定义|如何定义|怎么界定|如何界定|是什么意思|指什么|指的是什么|定义|what does .* mean|how is .* (?:defined|calculated)"
+)
+_DEFINES = re.compile(r"是指|指的是|定义为|界定为|所称|即|按.{0,12}计算|means|is defined")
+
+
+def asks_definition(question: str) -> bool:
+    return bool(_ASKS_DEFINITION.search(normalize(question)))
+
+
+_ASKS_AUTHOR = re.compile(r"作者是谁|谁写的|谁撰写|撰稿人|作者|who wrote|author")
+_ASKS_PUBLISHED = re.compile(
+    r"(?:什么时候|哪一?天|何时|哪一?年|哪个月|日期).{0,4}(?:发布|发表|刊登|出版)|(?:发布|发表)(?:日期|时间)|when was .* published|publication date"
+)
+
+
+def asks_provenance(question: str) -> bool:
+    """Who wrote the report or when it appeared: its byline answers that, not a sentence of its text."""
+    q = normalize(question)
+    return bool(_ASKS_AUTHOR.search(q) or _ASKS_PUBLISHED.search(q))
 
 
 def asked_kind(question: str) -> str | None:
@@ -200,17 +228,39 @@ def _measured(words) -> list[str]:
     return []
 
 
-def missing_terms(question: str, text: str) -> list[str]:
-    """The :func:`required_terms` that ``text`` lacks. A measured word counts when all its characters
-    occur (平均差 is found in 平均差距) or its last two do: Chinese compounds end in their head, and a
-    report may drop the modifier (客户满意度 → 满意度, 讲清楚 → 清楚)."""
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    """CX terms and what reports call them instead (cxkb/data/synonyms.tsv)."""
+    from importlib import resources
+
+    groups: dict[str, tuple[str, ...]] = {}
+    for line in (resources.files("cxkb") / "data" / "synonyms.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            terms = line.split("\t")
+            groups[terms[0]] = groups.get(terms[0], ()) + tuple(terms[1:])
+    return groups
+
+
+def missing_terms(question: str, text: str, context: str = "") -> list[str]:
+    """The :func:`required_terms` that ``text`` lacks.
+
+    A measured word counts when all its characters occur (平均差 is found in 平均差距), its last two do
+    (Chinese compounds end in their head, and a report may drop the modifier: 客户满意度 → 满意度,
+    讲清楚 → 清楚), or a synonym does (净推荐值 → NPS). A quoted phrase that names the report itself (its
+    title, in ``context``) identifies the report rather than the sentence.
+    """
     have = _squash(normalize(text))
+    around = _squash(normalize(context))
     quoted = {_squash(m) for m in _QUOTED.findall(normalize(question))}
 
     def found(t: str) -> bool:
-        if t in quoted or t == "平均" or t.endswith("体验"):
+        if t in quoted:
+            return t in have or (bool(around) and t in around)
+        if t == "平均" or t.endswith("体验"):
             return t in have
-        return all(c in have for c in t) or (len(t) >= 3 and t[-2:] in have)
+        if all(c in have for c in t) or (len(t) >= 3 and t[-2:] in have):
+            return True
+        return any(alt in have for alt in _synonyms().get(t, ()))
 
     return [t for t in required_terms(question) if not found(t)]
 
@@ -278,6 +328,7 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
     from .generate import looks_like_injection  # generate imports this module
 
     kind = asked_kind(question)
+    defines, provenance = asks_definition(question), asks_provenance(question)
     weights = _weights(tokenize(question), index)
     # Word overlap means nothing across languages: an English question is matched on meaning alone.
     w = 1.0 if script_of(question) == "other" else settings.answer_dense_weight
@@ -304,10 +355,16 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             # every sentence of that report has them for ranking (the abstention gate keeps ``overlap``).
             in_context = _overlap(weights, index.sentence_tokens(sid) | index.report_tokens(s.report_id))
             kind_ok = holds_kind(kind, text)
+            # A definition question is answered by a sentence that defines (是指, 所称, 按…计算), and a
+            # question about who wrote a report or when it appeared by its byline.
+            cue = (defines and bool(_DEFINES.search(normalize(text)))) or (
+                provenance and index.reports[s.report_id].kind_at(start) == "byline"
+            )
             score = (
                 w * dense
                 + (1 - w) * in_context
                 + (settings.answer_kind_bonus if kind and kind_ok else 0.0)
+                + (settings.answer_kind_bonus if cue else 0.0)
                 + settings.answer_rank_bonus / hit.rank
                 + settings.answer_hit_weight * hit.score
             )
@@ -479,7 +536,7 @@ def why_not(index: Index, question: str, best: Scored | None, best_text: str, se
     kind = asked_kind(question)
     if not answers_kind(kind, best_text, question):
         return f"the best sentence holds no {kind} figure"
-    missing = missing_terms(question, best_text)
+    missing = missing_terms(question, best_text, index.report_head(best.hit.chunk.report_id))
     if missing:
         return f"the best sentence's figure is not about {', '.join(missing)}"
     return None

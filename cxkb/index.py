@@ -131,12 +131,22 @@ class Index:
             cache[sid] = frozenset(tokenize(self.reports[s.report_id].text[s.start : s.end]))
         return cache[sid]
 
+    def report_head(self, report_id: str) -> str:
+        """What names a report rather than says something in it: its catalogue title, publisher and author,
+        and its head (the short lines before the first paragraph: title, subtitle, byline)."""
+        report = self.reports[report_id]
+        head = []
+        for line in report.text.split("\n")[:6]:
+            if len(line) >= 40 and re.search("[。！？；.!?;]", line):
+                break
+            head.append(line)
+        return "\n".join([report.meta.title, report.meta.publisher, report.meta.author, *head])
+
     def report_tokens(self, report_id: str) -> frozenset[str]:
-        """Words of a report's title, publisher and author (segmented once per process)."""
+        """The words of :meth:`report_head` (segmented once per process)."""
         cache = self.__dict__.setdefault("_report_tokens", {})
         if report_id not in cache:
-            meta = self.reports[report_id].meta
-            cache[report_id] = frozenset(tokenize(f"{meta.title} {meta.publisher} {meta.author}"))
+            cache[report_id] = frozenset(tokenize(self.report_head(report_id)))
         return cache[report_id]
 
     def sentence_ids(self, report_id: str) -> list[int]:
