@@ -354,12 +354,12 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             # Words naming the report (its title, publisher, author) say which report, not which sentence:
             # every sentence of that report has them for ranking (the abstention gate keeps ``overlap``).
             in_context = _overlap(weights, index.sentence_tokens(sid) | index.report_tokens(s.report_id))
+            byline = provenance and index.reports[s.report_id].kind_at(start) == "byline"
             kind_ok = holds_kind(kind, text)
             # A definition question is answered by a sentence that defines (是指, 所称, 按…计算), and a
             # question about who wrote a report or when it appeared by its byline.
-            cue = (defines and bool(_DEFINES.search(normalize(text)))) or (
-                provenance and index.reports[s.report_id].kind_at(start) == "byline"
-            )
+            norm = normalize(text)
+            cue = (defines and bool(_DEFINES.search(norm))) or byline
             score = (
                 w * dense
                 + (1 - w) * in_context
@@ -368,7 +368,8 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
                 + settings.answer_rank_bonus / hit.rank
                 + settings.answer_hit_weight * hit.score
             )
-            scored.append(Scored(sid, score, dense, overlap, kind_ok, hit))
+            # A byline speaks for its whole report: the report's own words count as its words.
+            scored.append(Scored(sid, score, dense, in_context if byline else overlap, kind_ok, hit))
     return sorted(scored, key=lambda x: -x.score)
 
 
@@ -464,6 +465,27 @@ def not_found_text(script: str) -> str:
     return to_script("语料库中没有找到能回答这个问题的内容。以下段落可能相关。", script)
 
 
+ANSWER_MARGIN = 0.02  # how far below the top score a sentence that passes the checks may be chosen instead
+
+
+def _first_that_answers(index: Index, question: str, ranked: list[Scored], settings: Settings) -> list[Scored]:
+    """``ranked`` with the best sentence that holds the asked kind of figure and names what is measured
+    moved to the front, when it scores within ANSWER_MARGIN of the top: a near-tie is settled by what
+    the question requires, not by which chunk retrieval ranked first."""
+    if not ranked:
+        return ranked
+    kind = asked_kind(question)
+    for i, candidate in enumerate(ranked[:5]):
+        if candidate.score < ranked[0].score - ANSWER_MARGIN:
+            break
+        span = _answer_span(index, candidate.sentence_id, question)
+        report = candidate.hit.chunk.report_id
+        text = index.reports[report].text[span[0] : span[1]]
+        if answers_kind(kind, text, question) and not missing_terms(question, text, index.report_head(report)):
+            return [candidate, *ranked[:i], *ranked[i + 1 :]] if i else ranked
+    return ranked
+
+
 def answer(index: Index, question: str, settings: Settings, *, filters: Filters | None = None) -> Answer:
     """Answer ``question`` from ``index`` with verified citations, or abstain."""
     question = check_question(question, settings)
@@ -472,6 +494,7 @@ def answer(index: Index, question: str, settings: Settings, *, filters: Filters 
     script = script_of(question)
     related = tuple(hits[:3])
     ranked = score_sentences(index, question, hits, qvec, settings)
+    ranked = _first_that_answers(index, question, ranked, settings)
     first = _answer_span(index, ranked[0].sentence_id, question) if ranked else (0, 0)
     best_text = index.reports[ranked[0].hit.chunk.report_id].text[first[0] : first[1]] if ranked else ""
     why = why_not(index, question, ranked[0] if ranked else None, best_text, settings)
