@@ -324,11 +324,27 @@ def _overlap(weights: dict[str, float], present: frozenset[str]) -> float:
     return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
 
+def _names_row(index: Index, report_id: str, start: int, end: int, question: str) -> bool:
+    """A table row the question looks up: it names the row's label and one of its column headers
+    ("即时零售的满意度" and the row 即时零售 with a 满意度 column)."""
+    report = index.reports[report_id]
+    if report.kind_at(start) != "table_row":
+        return False
+    for cell in report.cells:
+        if start <= cell.start < end:
+            parts = [_squash(normalize(p)) for p in cell.label.split(" · ")]
+            row, header = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", "")
+            if row and header and row in question and header in question:
+                return True
+    return False
+
+
 def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarray, settings: Settings) -> list[Scored]:
     from .generate import looks_like_injection  # generate imports this module
 
     kind = asked_kind(question)
     defines, provenance = asks_definition(question), asks_provenance(question)
+    q_norm = _squash(normalize(question))
     weights = _weights(tokenize(question), index)
     # Word overlap means nothing across languages: an English question is matched on meaning alone.
     w = 1.0 if script_of(question) == "other" else settings.answer_dense_weight
@@ -359,7 +375,7 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             # A definition question is answered by a sentence that defines (是指, 所称, 按…计算), and a
             # question about who wrote a report or when it appeared by its byline.
             norm = normalize(text)
-            cue = (defines and bool(_DEFINES.search(norm))) or byline
+            cue = (defines and bool(_DEFINES.search(norm))) or byline or _names_row(index, s.report_id, start, end, q_norm)
             score = (
                 w * dense
                 + (1 - w) * in_context
