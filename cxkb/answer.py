@@ -24,7 +24,7 @@ from .index import Index
 from .models import Answer, Citation, Hit, Report
 from .normalize import normalize
 from .search import Filters, check_question, query_vector, search
-from .segment import chinese_names, cut, tokenize
+from .segment import chinese_names, cut, english_expansion, tokenize
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -345,9 +345,12 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
     kind = asked_kind(question)
     defines, provenance = asks_definition(question), asks_provenance(question)
     q_norm = _squash(normalize(question))
-    weights = _weights(tokenize(question), index)
-    # Word overlap means nothing across languages: an English question is matched on meaning alone.
-    w = 1.0 if script_of(question) == "other" else settings.answer_dense_weight
+    quoted = [_squash(m) for m in _QUOTED.findall(normalize(question))]
+    english = script_of(question) == "other"
+    # An English question shares no words with Chinese sentences; the CX glossary's Chinese terms for its
+    # words (cxkb/data/en_zh.tsv, as the keyword search uses them) stand in for them.
+    weights = _weights(english_expansion(question) if english else tokenize(question), index)
+    w = settings.answer_dense_weight if not english or weights else 1.0
     has_vectors = index.sentence_vectors.ndim == 2 and index.sentence_vectors.shape[1] == len(qvec)
     seen: set[int] = set()
     scored = []
@@ -375,7 +378,9 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             # A definition question is answered by a sentence that defines (是指, 所称, 按…计算), and a
             # question about who wrote a report or when it appeared by its byline.
             norm = normalize(text)
-            cue = (defines and bool(_DEFINES.search(norm))) or byline or _names_row(index, s.report_id, start, end, q_norm)
+            # A definition question that quotes its term ("“满意度”指标是怎么计算的") wants that term defined.
+            defined = defines and bool(_DEFINES.search(norm)) and all(t in _squash(norm) for t in quoted)
+            cue = defined or byline or _names_row(index, s.report_id, start, end, q_norm)
             score = (
                 w * dense
                 + (1 - w) * in_context
