@@ -324,6 +324,10 @@ def _overlap(weights: dict[str, float], present: frozenset[str]) -> float:
     return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
 
+def _defines(norm: str, terms: list[str]) -> bool:
+    return bool(_DEFINES.search(norm)) and all(t in _squash(norm) for t in terms)
+
+
 def _names_row(index: Index, report_id: str, start: int, end: int, question: str) -> bool:
     """A table row the question looks up: it names the row's label and one of its column headers
     ("即时零售的满意度" and the row 即时零售 with a 满意度 column)."""
@@ -377,9 +381,8 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
             kind_ok = holds_kind(kind, text)
             # A definition question is answered by a sentence that defines (是指, 所称, 按…计算), and a
             # question about who wrote a report or when it appeared by its byline.
-            norm = normalize(text)
             # A definition question that quotes its term ("“满意度”指标是怎么计算的") wants that term defined.
-            defined = defines and bool(_DEFINES.search(norm)) and all(t in _squash(norm) for t in quoted)
+            defined = defines and _defines(normalize(text), quoted)
             cue = defined or byline or _names_row(index, s.report_id, start, end, q_norm)
             score = (
                 w * dense

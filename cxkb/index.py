@@ -133,14 +133,17 @@ class Index:
 
     def report_head(self, report_id: str) -> str:
         """What names a report rather than says something in it: its catalogue title, publisher and author,
-        and its head (the short lines before the first paragraph: title, subtitle, byline)."""
-        report = self.reports[report_id]
-        head = []
-        for line in report.text.split("\n")[:6]:
-            if len(line) >= 40 and re.search("[。！？；.!?;]", line):
-                break
-            head.append(line)
-        return "\n".join([report.meta.title, report.meta.publisher, report.meta.author, *head])
+        and its head (the short lines before the first paragraph: title, subtitle, byline). Once per process."""
+        cache = self.__dict__.setdefault("_report_head", {})
+        if report_id not in cache:
+            report = self.reports[report_id]
+            head = []
+            for line in report.text.split("\n", 6)[:6]:
+                if len(line) >= 40 and re.search("[。！？；.!?;]", line):
+                    break
+                head.append(line)
+            cache[report_id] = "\n".join([report.meta.title, report.meta.publisher, report.meta.author, *head])
+        return cache[report_id]
 
     def report_tokens(self, report_id: str) -> frozenset[str]:
         """The words of :meth:`report_head` (segmented once per process)."""

@@ -198,6 +198,14 @@ def test_upload_adds_a_report_that_then_answers(kb: KnowledgeBase, tmp_path: Pat
     assert not ok and "Nothing was added" in message and str(upload.parent) not in message
 
 
+def test_upload_says_when_extraction_kept_little(kb: KnowledgeBase, tmp_path: Path) -> None:
+    # A page whose only text is a short note: added, but the form says so, as `cxkb add` does.
+    upload = tmp_path / "note.md"
+    upload.write_text("# 门店调研\n\n受访顾客对结账速度的满意度为 66%。\n", encoding="utf-8")
+    ok, message = app.upload_report(kb, upload)
+    assert ok and "warning" in message and "kept only" in message
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expect"),
     [
