@@ -23,6 +23,7 @@ from .chunk import is_heading
 from .index import Index
 from .models import Answer, Citation, Hit, Report
 from .normalize import normalize
+from .qualifiers import Qualifier, conflicts, qualifiers
 from .search import Filters, check_question, query_vector, search
 from .segment import chinese_names, cut, english_expansion, tokenize
 from .settings import Settings
@@ -489,6 +490,12 @@ def not_found_text(script: str) -> str:
     return to_script("语料库中没有找到能回答这个问题的内容。以下段落可能相关。", script)
 
 
+def asked_qualifiers(question: str) -> list[Qualifier]:
+    """The question's qualifiers; an English question's words never occur in the reports, so only its years."""
+    found = qualifiers(question)
+    return [q for q in found if q.kind == "year"] if script_of(question) == "other" else found
+
+
 ANSWER_MARGIN = 0.02  # how far below the top score a sentence that passes the checks may be chosen instead
 
 
@@ -505,7 +512,12 @@ def _first_that_answers(index: Index, question: str, ranked: list[Scored], setti
         span = _answer_span(index, candidate.sentence_id, question)
         report = candidate.hit.chunk.report_id
         text = index.reports[report].text[span[0] : span[1]]
-        if answers_kind(kind, text, question) and not missing_terms(question, text, index.report_head(report)):
+        head = index.report_head(report)
+        if (
+            answers_kind(kind, text, question)
+            and not missing_terms(question, text, head)
+            and not conflicts(asked_qualifiers(question), text, head)
+        ):
             return [candidate, *ranked[:i], *ranked[i + 1 :]] if i else ranked
     return ranked
 
@@ -583,9 +595,13 @@ def why_not(index: Index, question: str, best: Scored | None, best_text: str, se
     kind = asked_kind(question)
     if not answers_kind(kind, best_text, question):
         return f"the best sentence holds no {kind} figure"
-    missing = missing_terms(question, best_text, index.report_head(best.hit.chunk.report_id))
+    head = index.report_head(best.hit.chunk.report_id)
+    missing = missing_terms(question, best_text, head)
     if missing:
         return f"the best sentence's figure is not about {', '.join(missing)}"
+    clash = conflicts(asked_qualifiers(question), best_text, head)
+    if clash:
+        return f"the best sentence states another qualifier: {'; '.join(clash)}"
     return None
 
 

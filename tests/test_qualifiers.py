@@ -1,0 +1,57 @@
+"""Qualifiers: a sentence that states a fact under another window, year, stage, direction or group does not
+answer the question; one that does not repeat the qualifier, or compares both groups, does not contradict it.
+Cases are made up here, outside every eval set."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxkb.qualifiers import Qualifier, conflicts, qualifiers
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "kind"),
+    [
+        ("两年内换过手机银行的客户占多少？", "一年内更换手机银行的客户占 18%。", "window"),
+        ("过去三个月投诉过的顾客有多少？", "过去六个月内投诉过的顾客占 12%。", "window"),
+        ("2022 年门店的满意度是多少？", "2024 年门店满意度为 70%，2023 年为 66%。", "year"),
+        ("处于第四阶段的企业占多少？", "处于第二阶段的企业占 40%，第三阶段占 25%。", "stage"),
+        ("取消了会员积分的商家占多少？", "有 35% 的商家设立了会员积分。", "direction"),
+        ("客诉量减少的门店占多少？", "客诉量增加的门店占 22%。", "direction"),
+        ("落后企业中使用旅程地图的比例？", "61% 的领先企业使用旅程地图。", "group"),
+        ("B2C 企业的平均 NPS 是多少？", "B2B 企业的平均 NPS 为 21。", "group"),
+    ],
+)
+def test_another_qualifier_conflicts(question: str, sentence: str, kind: str):
+    found = conflicts(qualifiers(question), sentence)
+    assert found and found[0].startswith(kind), found
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("三年内流失的客户占多少？", "三年内流失的客户占 27%。"),  # the same window
+        ("三年内流失的客户占多少？", "流失的客户占 27%。"),  # not repeated: the passage may establish it
+        ("一年内流失的客户占多少？", "30 天内流失的客户占 5%。"),  # other units: not judged
+        ("落后企业的 NPS 是多少？", "领先企业的 NPS 为 40，而落后企业仅为 12。"),  # both groups
+        ("B2B 企业的平均分是多少？", "其平均分不到 50 分，而 B2C 企业则在 65 到 85 分之间。"),  # compares
+        ("不满意的顾客占多少？", "不满意的顾客占 9%。"),  # 不满意 is not 满意
+        ("增加了预算的企业占多少？", "增加了预算的企业占 41%，减少的占 9%。"),  # both directions named
+    ],
+)
+def test_same_or_unstated_qualifier_does_not_conflict(question: str, sentence: str):
+    assert conflicts(qualifiers(question), sentence) == []
+
+
+def test_year_in_the_report_head_counts_for_every_sentence():
+    asked = qualifiers("2024 年超市顾客的满意度是多少？")
+    sentence = "满意度为 71%，比上一轮（2022 年）上升了 4 个百分点。"
+    assert conflicts(asked, sentence)
+    assert conflicts(asked, sentence, context="2024 超市顾客体验调研\n作者：某某 · 2024年3月12日") == []
+
+
+def test_qualifiers_are_normalised():
+    # Traditional script and full-width digits read like their simplified, half-width forms.
+    assert Qualifier("window", "3 year") in qualifiers("過去３年內")
+    assert Qualifier("stage", "3 阶段") in qualifiers("第三階段")
+    assert Qualifier("year", "2023") in qualifiers("２０２３年")
