@@ -2,7 +2,8 @@
 
 Pipeline, one module per stage in data-flow order::
 
-    ingest -> clean -> normalize -> segment -> chunk -> embed -> index -> fusion/search -> answer
+    readers/ (one per format) -> document -> clean -> ingest -> normalize -> segment -> chunk
+        -> embed -> index -> fusion/search -> qualifiers/answer
 
 ``from cxkb import KnowledgeBase; kb = KnowledgeBase.open("indexes/default"); kb.search("...")``
 """
