@@ -80,6 +80,7 @@ import opencc
 
 from .document import Block, Document, Table
 from .models import Cleaned, Meta
+from .readers.encoding import BIDI, BLOCK_CONTROLS
 
 __all__ = ["LIST_ITEM", "clean", "clean_document"]
 
@@ -788,15 +789,13 @@ def byline_meta(lines: list[str]) -> Meta:
 
 # --- structured documents ------------------------------------------------------------------------------------
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_BIDI_CHARS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
 def _repair(text: str, audit: _Audit, *, pdf: bool) -> str:
     """Character rules for one block of a structured document (its line structure is already known)."""
-    text = audit.sub("control", _CONTROL_CHARS, "", text)
-    text = audit.sub("bidi", _BIDI_CHARS, "", text)
+    text = audit.sub("control", BLOCK_CONTROLS, "", text)
+    text = audit.sub("bidi", BIDI, "", text)
     text = audit.sub("whitespace", _INVISIBLE, "", text)
     text = _mojibake(text, audit)
     text = _footnote_marks(text, audit)

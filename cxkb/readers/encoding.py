@@ -18,6 +18,8 @@ from ..errors import InputError
 # Invisible characters that reorder text (bidi embeddings/overrides/isolates and marks):
 # they can make a quote read differently from what is indexed, so readers drop them.
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Control characters that never belong in a block of text (tab, newline and carriage return aside).
+BLOCK_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 # --- decoding --------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from ..document import Block, Document, Table
 from ..errors import InputError
 from ..models import Meta
 from . import layout
+from .encoding import BLOCK_CONTROLS
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,6 @@ except Exception as exc:
 """
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def _extract(raw: bytes, name: str) -> list[dict]:
@@ -136,7 +136,7 @@ def _extract(raw: bytes, name: str) -> list[dict]:
 
 def _clean(text: str) -> str:
     # A glyph the PDF cannot map may come out as a lone surrogate, which no file can store: mark it.
-    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
+    return BLOCK_CONTROLS.sub("", _SURROGATE.sub("\ufffd", text))
 
 
 def _table(rows: list[list[str]]) -> Table | None:
