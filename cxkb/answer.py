@@ -505,7 +505,7 @@ def _first_that_answers(index: Index, question: str, ranked: list[Scored], setti
     the question requires, not by which chunk retrieval ranked first."""
     if not ranked:
         return ranked
-    kind = asked_kind(question)
+    kind, asked = asked_kind(question), asked_qualifiers(question)
     for i, candidate in enumerate(ranked[:5]):
         if candidate.score < ranked[0].score - ANSWER_MARGIN:
             break
@@ -516,7 +516,7 @@ def _first_that_answers(index: Index, question: str, ranked: list[Scored], setti
         if (
             answers_kind(kind, text, question)
             and not missing_terms(question, text, head)
-            and not conflicts(asked_qualifiers(question), text, head)
+            and not conflicts(asked, text, head)
         ):
             return [candidate, *ranked[:i], *ranked[i + 1 :]] if i else ranked
     return ranked
