@@ -19,55 +19,34 @@ from functools import lru_cache
 
 import numpy as np
 
+from .answerable import answerable_model
 from .chunk import is_heading
 from .index import Index
+from .injection import looks_like_injection
 from .models import Answer, Citation, Hit, Report
 from .normalize import normalize
-from .qualifiers import Qualifier, conflicts, qualifiers
+from .qualifiers import conflicts
+from .question import Question, parse, squash, to_script
 from .search import Filters, check_question, query_vector, search
-from .segment import chinese_names, cut, english_expansion, tokenize
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 # --- the kind of figure a question asks for ---------------------------------------------------
 
-_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "multiple": (
-        re.compile(r"几倍|多少倍|倍数|times|multiple"),
-        re.compile(r"\d+(?:\.\d+)?\s*倍|[一二三四五六七八九十两]+倍|近两倍|double|times"),
+# What a sentence must hold to answer each kind of question (question.ASKS says which kind is asked).
+_HOLDS: dict[str, re.Pattern[str]] = {
+    "multiple": re.compile(r"\d+(?:\.\d+)?\s*倍|[一二三四五六七八九十两]+倍|近两倍|double|times"),
+    "percent": re.compile(
+        r"\d+(?:\.\d+)?\s*(?:%|个?百分点)|百分之|[一二三四五六七八九十两]+分之[一二三四五六七八九十]+"
+        r"|[一二三四五六七八九]成|半数|一半"
     ),
-    "percent": (
-        # A rate (流失率, 续订率, retention rate) is a percentage; 效率 (efficiency) is not a rate.
-        re.compile(
-            r"百分之|百分比|比例|占比|占多少|多大比例|多少%|几成|百分点|(?<!效)率.{0,6}多少"
-            r"|percent|share|proportion|what fraction|\brate\b"
-        ),
-        re.compile(
-            r"\d+(?:\.\d+)?\s*(?:%|个?百分点)|百分之|[一二三四五六七八九十两]+分之[一二三四五六七八九十]+"
-            r"|[一二三四五六七八九]成|半数|一半"
-        ),
+    "count": re.compile(r"\d[\d,]*\s*多?\s*(?:名|位|家|个|人|种|项|次|页)|n\s*=\s*\d+"),
+    "duration": re.compile(
+        r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)\s*(?:分钟|分|小时|个?工作日|天|秒|周|个月|年|minutes?|hours?|days?)"
     ),
-    "count": (
-        re.compile(r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many|number of|样本"),
-        re.compile(r"\d[\d,]*\s*多?\s*(?:名|位|家|个|人|种|项|次|页)|n\s*=\s*\d+"),
-    ),
-    "duration": (
-        re.compile(r"多久|多长时间|多少(?:分钟|小时|天|秒|周|个月)|how long"),
-        re.compile(
-            r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)\s*(?:分钟|分|小时|个?工作日|天|秒|周|个月|年|minutes?|hours?|days?)"
-        ),
-    ),
-    "year": (
-        re.compile(r"哪一?年|何年|什么时候|何时|哪个时间|when|what year"),
-        re.compile(r"(?:19|20)\d\d\s*年|\d{4}-\d\d"),
-    ),
-    "money": (
-        re.compile(
-            r"多少钱|多少美元|多少元|收入|预算|花费|支出|开支|薪|工资|revenue|budget|how much money|spen[dt]|salary|wage"
-        ),
-        re.compile(r"\d[\d,.]*\s*(?:万|亿)?\s*(?:美元|元|人民币)"),
-    ),
+    "year": re.compile(r"(?:19|20)\d\d\s*年|\d{4}-\d\d"),
+    "money": re.compile(r"\d[\d,.]*\s*(?:万|亿)?\s*(?:美元|元|人民币)"),
 }
 _ANY_FIGURE = re.compile(r"\d|[一二三四五六七八九十两]+(?:分之|倍)")
 
@@ -81,52 +60,24 @@ _CN_COUNT = re.compile(
 _RATE = re.compile(r"([\u4e00-\u9fff]{1,6}(?<!效)率)")
 
 
-def answers_kind(kind: str | None, text: str, question: str = "") -> bool:
+def answers_kind(kind: str | None, text: str, asked: str = "") -> bool:
     """Whether ``text`` can answer a question asking for ``kind``: it holds a figure of that kind
     (counts may be written in Chinese numerals, 六种). Surveys answer "how many people" with a share,
     so a count question also takes a percentage; a rate (客诉率) takes any figure when the sentence
-    names that rate, since a rate may be per ten thousand rather than a percentage."""
+    names that rate, since a rate may be per ten thousand rather than a percentage. ``asked`` is the
+    normalised question."""
     if holds_kind(kind, text):
         return True
     if kind == "count" and holds_kind("percent", text):
         return True
     if kind == "percent" and _ANY_FIGURE.search(text):
         norm = normalize(text)
-        if any(rate[-3:] in norm for rate in _RATE.findall(normalize(question))):
+        if any(rate[-3:] in norm for rate in _RATE.findall(asked)):
             return True
     return kind in ("count", "figure") and bool(_CN_COUNT.search(normalize(text)))
 
 
-_ASKS_DEFINITION = re.compile(
-    r"怎么计算|如何计算|怎么定义|如何定义|怎么界定|如何界定|是什么意思|指什么|指的是什么|定义|what does .* mean|how is .* (?:defined|calculated)"
-)
 _DEFINES = re.compile(r"是指|指的是|定义为|界定为|所称|即|按.{0,12}计算|means|is defined")
-
-
-def asks_definition(question: str) -> bool:
-    return bool(_ASKS_DEFINITION.search(normalize(question)))
-
-
-_ASKS_AUTHOR = re.compile(r"作者是谁|谁写的|谁撰写|撰稿人|作者|who wrote|author")
-_ASKS_PUBLISHED = re.compile(
-    r"(?:什么时候|哪一?天|何时|哪一?年|哪个月|日期).{0,4}(?:发布|发表|刊登|出版)|(?:发布|发表)(?:日期|时间)|when was .* published|publication date"
-)
-
-
-def asks_provenance(question: str) -> bool:
-    """Who wrote the report or when it appeared: its byline answers that, not a sentence of its text."""
-    q = normalize(question)
-    return bool(_ASKS_AUTHOR.search(q) or _ASKS_PUBLISHED.search(q))
-
-
-def asked_kind(question: str) -> str | None:
-    q = normalize(question)
-    for kind, (asks, _) in _KINDS.items():
-        if asks.search(q):
-            return kind
-    if re.search(r"多少|几|how much", q):
-        return "figure"
-    return None
 
 
 def holds_kind(kind: str | None, text: str) -> bool:
@@ -134,99 +85,13 @@ def holds_kind(kind: str | None, text: str) -> bool:
         return True
     if kind == "figure":
         return bool(_ANY_FIGURE.search(text))
-    return bool(_KINDS[kind][1].search(normalize(text)))
+    return bool(_HOLDS[kind].search(normalize(text)))
 
-
-# --- scripts ----------------------------------------------------------------------------------
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-@lru_cache(maxsize=2)
-def _converter(config: str):
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
-def script_of(text: str) -> str:
-    """'traditional', 'simplified', or 'other' (no Chinese characters, e.g. English)."""
-    chinese = "".join(_CJK.findall(text))
-    if not chinese:
-        return "other"
-    return "traditional" if _converter("t2s").convert(chinese) != chinese else "simplified"
-
-
-def to_script(text: str, script: str) -> str:
-    """Text in the asker's script; text already in that script is returned untouched."""
-    if script not in ("simplified", "traditional") or script_of(text) in (script, "other"):
-        return text
-    # s2tw: Taiwan standard forms (為, 裡), as in the traditional reports people paste from.
-    return _converter("t2s" if script == "simplified" else "s2tw").convert(text)
-
-
 # --- the terms a figure's sentence must name -------------------------------------------------
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]+)[”」』\"]")
-_UNIT = r"(?:万|亿)?(?:美元|元|人民币|个百分点|百分点|%|倍|分|位|名|家|个|人|种|项)?"
-_ASKED_AT_END = re.compile(rf"(?:多少|几){_UNIT}\s*[？?]?\s*$")
-# Between the measured word and 多少: 预算 in 平均预算是多少, 流失率 in 流失率平均为多少.
-_LINKS = _words("是 为 有 占 约 大约 大概 平均 一共 总共 共 分别 能 会 了 的 到 达 达到")
-# Who was counted or what the share is of (组织占多少, 比例是多少): the figure itself answers those, and
-# a change (提高了多少) may be worded 提升 or 增长 in the report.
-_NOT_MEASURED = _words(
-    "组织 企业 公司 受访者 受访企业 受访组织 受访高管 高管 人 人数 数量 数字 比例 百分比 占比 比率 可能性 "
-    "提高 提升 增加 增长 降低 减少 下降 上升 加快 高出 超过 不到 只 仅 只有 年 次 "
-    "居民 顾客 客户 消费者 用户 旅客 乘客 住客 会员 员工 患者 家庭 用户数 受访居民 受访用户"
-)
-# A kind of experience other than the corpus's subject: 员工体验 and 品牌体验 figures differ.
-_SUBJECT_EXPERIENCE = _words("客户体验 顾客体验 用户体验 全面体验")
-
-
-def required_terms(question: str) -> list[str]:
-    """Words the sentence giving a figure must contain for it to answer ``question``.
-
-    - a phrase the asker put in quotation marks (survey wording: “关键优先事项”);
-    - for a figure question, the word naming what is measured, before a final 多少 (预算 in
-      平均预算是多少美元);
-    - for a figure question, 平均 (an average is not a threshold like 年收入超过 5000 万美元),
-      and a kind of experience other than customer experience (员工体验, 品牌体验).
-
-    A sentence with the right topic and a figure about something else does not answer the question.
-    Quoted names shorter than four characters (「精英」型) are labels the surrounding passage may
-    establish, so they are not required. English questions meet Chinese sentences, so nothing is
-    required of them.
-    """
-    if script_of(question) == "other":
-        return []
-    q = normalize(question)
-    terms = [p for p in (_squash(m) for m in _QUOTED.findall(q)) if len(p) >= 4]
-    if asked_kind(question) is None:
-        return terms
-    words = cut(q)
-    end = _ASKED_AT_END.search(q)
-    if end:
-        terms += _measured(reversed(cut(q[: end.start()])))
-    if "平均" in words:
-        terms.append("平均")
-    terms += [w for w in words if len(w) >= 4 and w.endswith("体验") and w not in _SUBJECT_EXPERIENCE]
-    return list(dict.fromkeys(terms))
-
-
-def _measured(words) -> list[str]:
-    for word in words:
-        if word in _LINKS:
-            continue
-        # One character is a fragment of a split word (占比 -> 占 / 比), too little to require.
-        if len(word) >= 2 and word not in _NOT_MEASURED and _CJK.search(word):
-            return [word]
-        return []
-    return []
 
 
 @lru_cache(maxsize=1)
@@ -242,17 +107,17 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
     return groups
 
 
-def missing_terms(question: str, text: str, context: str = "") -> list[str]:
-    """The :func:`required_terms` that ``text`` lacks.
+def missing_terms(q: Question, text: str, context: str = "") -> list[str]:
+    """The question's required terms (:func:`cxkb.question.required_terms`) that ``text`` lacks.
 
     A measured word counts when all its characters occur (平均差 is found in 平均差距), its last two do
     (Chinese compounds end in their head, and a report may drop the modifier: 客户满意度 → 满意度,
     讲清楚 → 清楚), or a synonym does (净推荐值 → NPS). A quoted phrase that names the report itself (its
     title, in ``context``) identifies the report rather than the sentence.
     """
-    have = _squash(normalize(text))
-    around = _squash(normalize(context))
-    quoted = {_squash(m) for m in _QUOTED.findall(normalize(question))}
+    have = squash(normalize(text))
+    around = squash(normalize(context))
+    quoted = set(q.quoted)
 
     def found(t: str) -> bool:
         if t in quoted:
@@ -263,11 +128,7 @@ def missing_terms(question: str, text: str, context: str = "") -> list[str]:
             return True
         return any(alt in have for alt in _synonyms().get(t, ()))
 
-    return [t for t in required_terms(question) if not found(t)]
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
+    return [t for t in q.required if not found(t)]
 
 
 # --- the number check -------------------------------------------------------------------------
@@ -291,11 +152,14 @@ def unsupported_numbers(answer_text: str, quotes: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Scored:
+    """A candidate sentence and its cheap ranking score (the prior the answerability model refines)."""
+
     sentence_id: int
     score: float
     dense: float
-    overlap: float
-    kind_ok: bool
+    overlap: float  # IDF share of the question's words in the sentence
+    in_context: float  # the same, counting the words of the report's head (title, publisher, author)
+    cue: bool  # defines the term asked about, is the byline asked about, or is the table row looked up
     hit: Hit
 
 
@@ -313,10 +177,10 @@ def _sentences_in(index: Index, hit: Hit) -> list[int]:
     return out
 
 
-def _weights(question_tokens: list[str], index: Index) -> dict[str, float]:
+def idf_weights(q: Question, index: Index) -> dict[str, float]:
     """IDF of each question word over the chunks: rare words carry the question."""
     n = max(1, len(index.chunks))
-    return {t: math.log(1 + n / (1 + index.df.get(t, 0))) for t in set(question_tokens)}
+    return {t: math.log(1 + n / (1 + index.df.get(t, 0))) for t in set(q.tokens)}
 
 
 def _overlap(weights: dict[str, float], present: frozenset[str]) -> float:
@@ -325,8 +189,25 @@ def _overlap(weights: dict[str, float], present: frozenset[str]) -> float:
     return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
 
-def _defines(norm: str, terms: list[str]) -> bool:
-    return bool(_DEFINES.search(norm)) and all(t in _squash(norm) for t in terms)
+def coverage(weights: dict[str, float], text: str) -> float:
+    """IDF-weighted share of the question's words the text states, in its own words or a CX synonym
+    (样本量 ~ 有效样本, 消费者 ~ 受访者, 净推荐值 ~ NPS), or by the head of a compound (客户满意度 ~ 满意度)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    have = squash(normalize(text))
+    synonyms = _synonyms()
+
+    def found(t: str) -> bool:
+        if t in have or (len(t) >= 3 and _CJK.match(t) and t[-2:] in have):
+            return True
+        return any(alt in have for alt in synonyms.get(t, ()))
+
+    return sum(w for t, w in weights.items() if found(t)) / total
+
+
+def _defines(norm: str, terms: tuple[str, ...]) -> bool:
+    return bool(_DEFINES.search(norm)) and all(t in squash(norm) for t in terms)
 
 
 def _names_row(index: Index, report_id: str, start: int, end: int, question: str) -> bool:
@@ -337,25 +218,20 @@ def _names_row(index: Index, report_id: str, start: int, end: int, question: str
         return False
     for cell in report.cells:
         if start <= cell.start < end:
-            parts = [_squash(normalize(p)) for p in cell.label.split(" · ")]
+            parts = [squash(normalize(p)) for p in cell.label.split(" · ")]
             row, header = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", "")
             if row and header and row in question and header in question:
                 return True
     return False
 
 
-def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarray, settings: Settings) -> list[Scored]:
-    from .generate import looks_like_injection  # generate imports this module
-
-    kind = asked_kind(question)
-    defines, provenance = asks_definition(question), asks_provenance(question)
-    q_norm = _squash(normalize(question))
-    quoted = [_squash(m) for m in _QUOTED.findall(normalize(question))]
-    english = script_of(question) == "other"
-    # An English question shares no words with Chinese sentences; the CX glossary's Chinese terms for its
-    # words (cxkb/data/en_zh.tsv, as the keyword search uses them) stand in for them.
-    weights = _weights(english_expansion(question) if english else tokenize(question), index)
-    w = settings.answer_dense_weight if not english or weights else 1.0
+def score_sentences(
+    index: Index, q: Question, hits: list[Hit], qvec: np.ndarray, settings: Settings, weights: dict[str, float]
+) -> list[Scored]:
+    """Every quotable sentence of the hits, ranked by a cheap prior: dense similarity, word overlap, the
+    asked kind of figure, a cue (a definition, the byline, the table row asked about) and the chunk's rank."""
+    squashed = squash(q.norm)
+    w = settings.answer_dense_weight if not q.english or weights else 1.0
     has_vectors = index.sentence_vectors.ndim == 2 and index.sentence_vectors.shape[1] == len(qvec)
     seen: set[int] = set()
     scored = []
@@ -365,36 +241,35 @@ def score_sentences(index: Index, question: str, hits: list[Hit], qvec: np.ndarr
                 continue
             seen.add(sid)
             s = index.sentences[sid]
+            report = index.reports[s.report_id]
             start, end = quotable(index, sid)
-            text = index.reports[s.report_id].text[start:end]
+            text = report.text[start:end]
             if start > s.start and len(_CJK.findall(text)) < 8:
                 continue  # only a chart's labels and source line, or a clause a garbled run cut
             if "〔" in text or looks_like_injection(text):
                 continue  # garbled text is never quoted; text addressed to a model is data, not an answer
-            if is_title(index.reports[s.report_id], start, text):
+            if is_title(report, start, text):
                 continue  # a heading or title names a topic; it answers nothing
             dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
             overlap = _overlap(weights, index.sentence_tokens(sid))
             # Words naming the report (its title, publisher, author) say which report, not which sentence:
-            # every sentence of that report has them for ranking (the abstention gate keeps ``overlap``).
+            # every sentence of that report has them for ranking.
             in_context = _overlap(weights, index.sentence_tokens(sid) | index.report_tokens(s.report_id))
-            byline = provenance and index.reports[s.report_id].kind_at(start) == "byline"
-            kind_ok = holds_kind(kind, text)
-            # A definition question is answered by a sentence that defines (是指, 所称, 按…计算), and a
-            # question about who wrote a report or when it appeared by its byline.
+            byline = q.provenance and report.kind_at(start) == "byline"
+            kind_ok = q.kind is not None and holds_kind(q.kind, text)
             # A definition question that quotes its term ("“满意度”指标是怎么计算的") wants that term defined.
-            defined = defines and _defines(normalize(text), quoted)
-            cue = defined or byline or _names_row(index, s.report_id, start, end, q_norm)
+            defined = q.definition and _defines(normalize(text), q.quoted)
+            cue = defined or byline or _names_row(index, s.report_id, start, end, squashed)
             score = (
                 w * dense
                 + (1 - w) * in_context
-                + (settings.answer_kind_bonus if kind and kind_ok else 0.0)
+                + (settings.answer_kind_bonus if kind_ok else 0.0)
                 + (settings.answer_kind_bonus if cue else 0.0)
                 + settings.answer_rank_bonus / hit.rank
                 + settings.answer_hit_weight * hit.score
             )
             # A byline speaks for its whole report: the report's own words count as its words.
-            scored.append(Scored(sid, score, dense, in_context if byline else overlap, kind_ok, hit))
+            scored.append(Scored(sid, score, dense, in_context if byline else overlap, in_context, cue, hit))
     return sorted(scored, key=lambda x: -x.score)
 
 
@@ -408,14 +283,78 @@ def is_title(report: Report, start: int, text: str) -> bool:
     return shaped and not _LIST_ITEM.match(text)  # a numbered line may still answer (一、… 是…)
 
 
+# --- judging answerability ----------------------------------------------------------------------
+
+JUDGED = 6  # candidates, by prior, that the answerability model scores
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A candidate with the answer span it would quote, its features, its answerability, and the rule
+    that rules it out whatever its score (None when none does)."""
+
+    scored: Scored
+    span: tuple[int, int]
+    features: dict[str, float]
+    p: float
+    rule: str | None
+
+
+def _rule(q: Question, f: dict[str, float], missing: list[str], clash: list[str]) -> str | None:
+    """What the span states against the question, as a fact rather than a degree: it holds no figure of
+    the kind asked for, lacks the word naming what is measured, or states another qualifier."""
+    if clash:
+        return f"states another qualifier: {'; '.join(clash)}"
+    if f["kind_missing"]:
+        return f"holds no {q.kind} figure"
+    if missing:
+        return f"its figure is not about {', '.join(missing)}"
+    return None
+
+
+def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, float]) -> list[Judged]:
+    """The top candidates by prior, each with the answerability model's features (cxkb.answerable.FEATURES)
+    and score; those no rule rules out come first, most answerable first."""
+    model = answerable_model()
+    top = ranked[:JUDGED]
+    best_dense = sorted((c.dense for c in top), reverse=True)
+    judged = []
+    for i, c in enumerate(top):
+        span = _answer_span(index, c.sentence_id, q)
+        report_id = c.hit.chunk.report_id
+        text = index.reports[report_id].text[span[0] : span[1]]
+        head = index.report_head(report_id)
+        missing = missing_terms(q, text, head)
+        clash = conflicts(list(q.qualifiers), text, head)
+        runner_up = max((o.score for j, o in enumerate(top) if j != i), default=c.score)
+        other_dense = best_dense[1] if len(best_dense) > 1 and c.dense == best_dense[0] else best_dense[0]
+        f = {
+            "dense": c.dense,
+            "dense_gap": c.dense - other_dense,
+            "overlap": c.overlap,
+            "context_overlap": c.in_context,
+            "coverage": coverage(weights, text),
+            "kind_asked": float(q.kind is not None),
+            "kind_missing": float(q.kind is not None and not answers_kind(q.kind, text, q.norm)),
+            "required_missing": len(missing) / len(q.required) if q.required else 0.0,
+            "qualifier_conflict": float(bool(clash)),
+            "margin": c.score - runner_up,
+            "chunk_rank": 1.0 / c.hit.rank,
+            "hit_score": c.hit.score,
+            "cue": float(c.cue),
+            "english": float(q.english),
+            "log_chars": math.log1p(len(text)),
+        }
+        judged.append(Judged(c, span, f, model.probability(f), _rule(q, f, missing, clash)))
+    return sorted(judged, key=lambda j: (j.rule is not None, -j.p, -j.scored.score))
+
+
 # --- composing ----------------------------------------------------------------------------------
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d+[.、)]|[（(]?[一二三四五六七八九十]+[)）、])")
 _CONTINUATION = re.compile(r"^(?:它|这|其中|其|他们|她们|因此|所以|也就是说)")
 _REASON = re.compile(r"原因|因为|由于|导致|because")
-_ASKS_LIST = re.compile(r"哪[几一二两三四五六七八九十]|哪些|有什么|包括什么|which|what are")
-_ASKS_WHY = re.compile(r"为什么|为何|什么原因|why")
 _OPENS = ("：", ":", "；", ";")
 
 
@@ -441,13 +380,11 @@ def quotable(index: Index, sid: int) -> tuple[int, int]:
     return start, s.end
 
 
-def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
+def _answer_span(index: Index, sid: int, q: Question) -> tuple[int, int]:
     """A sentence and what it leads into: the clause after ；, the list after ：, or the next sentence
     when that one refers back (它/这/其中…) or gives the reason a why-question asks for."""
     s = index.sentences[sid]
     text = index.reports[s.report_id].text
-    q = normalize(question)
-    asks_list, asks_why = bool(_ASKS_LIST.search(q)), bool(_ASKS_WHY.search(q))
     start, end = quotable(index, sid)
     j = sid
     opened = False
@@ -460,11 +397,11 @@ def _answer_span(index: Index, sid: int, question: str = "") -> tuple[int, int]:
         opened = opened or current.endswith(_OPENS)
         # Items of a list this answer introduced (or a list the question asks for); not the next
         # finding of a bullet list the answer merely sits in.
-        in_list = bool(_LIST_ITEM.match(following)) and (asks_list or opened)
+        in_list = bool(_LIST_ITEM.match(following)) and (q.asks_list or opened)
         first_step = j == sid and (
-            (asks_list and following.rstrip().endswith(_OPENS))
+            (q.asks_list and following.rstrip().endswith(_OPENS))
             or bool(_CONTINUATION.match(following))
-            or (asks_why and bool(_REASON.search(following)))
+            or (q.asks_why and bool(_REASON.search(following)))
         )
         if not (current.endswith(_OPENS) or in_list or first_step):
             break
@@ -490,128 +427,97 @@ def not_found_text(script: str) -> str:
     return to_script("语料库中没有找到能回答这个问题的内容。以下段落可能相关。", script)
 
 
-def asked_qualifiers(question: str) -> list[Qualifier]:
-    """The question's qualifiers; an English question's words never occur in the reports, so only its years."""
-    found = qualifiers(question)
-    return [q for q in found if q.kind == "year"] if script_of(question) == "other" else found
+def candidates(
+    index: Index, q: Question, settings: Settings, *, filters: Filters | None = None
+) -> tuple[list[Hit], list[Judged], list[str]]:
+    """The hits, the judged candidate sentences (most answerable first) and the names the corpus lacks."""
+    qvec = query_vector(index, q, settings)
+    hits = search(index, q, settings, k=settings.answer_hits, filters=filters, qvec=qvec)
+    weights = idf_weights(q, index)
+    ranked = score_sentences(index, q, hits, qvec, settings, weights)
+    return hits, judge(index, q, ranked, weights), unknown_specifics(q, index)
 
 
-ANSWER_MARGIN = 0.02  # how far below the top score a sentence that passes the checks may be chosen instead
-
-
-def _first_that_answers(index: Index, question: str, ranked: list[Scored], settings: Settings) -> list[Scored]:
-    """``ranked`` with the best sentence that holds the asked kind of figure and names what is measured
-    moved to the front, when it scores within ANSWER_MARGIN of the top: a near-tie is settled by what
-    the question requires, not by which chunk retrieval ranked first."""
-    if not ranked:
-        return ranked
-    kind, asked = asked_kind(question), asked_qualifiers(question)
-    for i, candidate in enumerate(ranked[:5]):
-        if candidate.score < ranked[0].score - ANSWER_MARGIN:
-            break
-        span = _answer_span(index, candidate.sentence_id, question)
-        report = candidate.hit.chunk.report_id
-        text = index.reports[report].text[span[0] : span[1]]
-        head = index.report_head(report)
-        if (
-            answers_kind(kind, text, question)
-            and not missing_terms(question, text, head)
-            and not conflicts(asked, text, head)
-        ):
-            return [candidate, *ranked[:i], *ranked[i + 1 :]] if i else ranked
-    return ranked
-
-
-def answer(index: Index, question: str, settings: Settings, *, filters: Filters | None = None) -> Answer:
+def answer(index: Index, question: str | Question, settings: Settings, *, filters: Filters | None = None) -> Answer:
     """Answer ``question`` from ``index`` with verified citations, or abstain."""
-    question = check_question(question, settings)
-    qvec = query_vector(index, question, settings)
-    hits = search(index, question, settings, k=settings.answer_hits, filters=filters, qvec=qvec)
-    script = script_of(question)
+    q = question if isinstance(question, Question) else parse(check_question(question, settings))
+    hits, judged, unknown = candidates(index, q, settings, filters=filters)
     related = tuple(hits[:3])
-    ranked = score_sentences(index, question, hits, qvec, settings)
-    ranked = _first_that_answers(index, question, ranked, settings)
-    first = _answer_span(index, ranked[0].sentence_id, question) if ranked else (0, 0)
-    best_text = index.reports[ranked[0].hit.chunk.report_id].text[first[0] : first[1]] if ranked else ""
-    why = why_not(index, question, ranked[0] if ranked else None, best_text, settings)
+    why = why_not(q, judged, unknown, settings)
     if why:
-        log.info("not answering %r: %s", question, why)
-        return Answer(question, not_found_text(script), False, (), related)
-    chosen = [ranked[0]]
-    for other in ranked[1:2]:
-        span = _answer_span(index, other.sentence_id, question)
+        log.info("not answering %r: %s", q.text, why)
+        return Answer(q.text, not_found_text(q.script), False, (), related)
+    best = judged[0]
+    log.info("answering %r: %s", q.text, explain(best, settings))
+    chosen = [best]
+    for other in judged[1:]:
         same_place = (
-            other.hit.chunk.report_id == ranked[0].hit.chunk.report_id and span[0] < first[1] and first[0] < span[1]
+            other.scored.hit.chunk.report_id == best.scored.hit.chunk.report_id
+            and other.span[0] < best.span[1]
+            and best.span[0] < other.span[1]
         )
-        if other.score >= ranked[0].score - settings.answer_second_margin and not same_place:
+        if (
+            other.p >= settings.answerable_threshold
+            and other.rule is None
+            and other.scored.score >= best.scored.score - settings.answer_second_margin
+            and not same_place
+        ):
             chosen.append(other)
+        break  # only the runner-up may join the answer
     citations, parts = [], []
-    for scored in chosen:
-        start, end = _answer_span(index, scored.sentence_id, question)
+    for judged_one in chosen:
+        start, end = judged_one.span
         n = len(citations) + 1
-        citation = _citation(index, n, scored.hit, start, end)
-        shown = _LIST_MARK.sub("", to_script(citation.quote, script)).replace("\n", " ")
+        citation = _citation(index, n, judged_one.scored.hit, start, end)
+        shown = _LIST_MARK.sub("", to_script(citation.quote, q.script)).replace("\n", " ")
         if unsupported_numbers(shown, [citation.quote]):
             continue  # never emit a number the quote does not hold
         citations.append(citation)
         parts.append(f"{shown} [{n}]")
     if not citations:
-        return Answer(question, not_found_text(script), False, (), related)
-    return Answer(question, " ".join(parts), True, tuple(citations), related)
+        return Answer(q.text, not_found_text(q.script), False, (), related)
+    return Answer(q.text, " ".join(parts), True, tuple(citations), related)
 
 
-_SPECIFIC = re.compile(r"[a-z][a-z0-9.&-]+|(?:19|20)\d\d")
-
-
-def unknown_specifics(question: str, index: Index) -> list[str]:
+def unknown_specifics(q: Question, index: Index) -> list[str]:
     """Names and years in the question that occur nowhere in the corpus ("forrester", "2023", 贝恩).
 
     A question about an organisation or a year the corpus never mentions cannot be answered from
-    it, however similar the nearest sentence sounds. English questions are checked for years only.
+    it, however similar the nearest sentence sounds. A report's catalogue entry (author, publisher)
+    counts as a mention; a year counts where the reports' text gives it, not where a byline dates
+    the report.
     """
-    english = script_of(question) == "other"
     out = []
-    for token in dict.fromkeys(tokenize(question)):
-        if not _SPECIFIC.fullmatch(token) or (english and not token[0].isdigit()):
-            continue
-        # A year counts where the reports' text gives it, not where a byline dates the report.
-        if (not index.mentions(token)) if token[0].isdigit() else token not in index.df:
-            out.append(token)
-    if not english:
-        out += [name for name in chinese_names(question) if not index.mentions(name)]
+    for name in q.specifics:
+        known = index.mentions(name) if name[0].isdigit() or not name.isascii() else name in index.df
+        if not known:
+            out.append(name)
     return out
 
 
-def why_not(index: Index, question: str, best: Scored | None, best_text: str, settings: Settings) -> str | None:
-    """Why the corpus does not answer ``question`` (logged with -v), or None when ``best_text`` (the best
-    sentence and what it leads into) may answer it."""
-    if best is None:
+def explain(j: Judged, settings: Settings) -> str:
+    """The score and the feature that moved it most, for ``cxkb -v ask``."""
+    name, push = answerable_model().decisive(j.features, lowest=j.p < settings.answerable_threshold)
+    return (
+        f"answerability {j.p:.2f} (threshold {settings.answerable_threshold:.2f}); "
+        f"decided by {name}={j.features[name]:.2f} ({push:+.2f} log-odds)"
+    )
+
+
+def why_not(q: Question, judged: list[Judged], unknown: list[str], settings: Settings) -> str | None:
+    """Why the corpus does not answer ``q`` (logged with -v), or None when the best candidate may answer.
+
+    Rules stand outside the learned score where the text states a fact against the question: a name or
+    year the corpus never mentions; a span holding no figure of the kind asked for, not naming what is
+    measured, or stating another qualifier (window, year, stage, direction, group).
+    """
+    if not judged:
         return "no sentence to quote in the top passages"
-    if not answerable(best, settings, question):
-        return f"best sentence scores {best.score:.2f} and shares {best.overlap:.0%} of the question's key words"
-    unknown = unknown_specifics(question, index)
+    best = judged[0]
     if unknown:
         return f"the corpus never mentions {', '.join(unknown)}"
-    kind = asked_kind(question)
-    if not answers_kind(kind, best_text, question):
-        return f"the best sentence holds no {kind} figure"
-    head = index.report_head(best.hit.chunk.report_id)
-    missing = missing_terms(question, best_text, head)
-    if missing:
-        return f"the best sentence's figure is not about {', '.join(missing)}"
-    clash = conflicts(asked_qualifiers(question), best_text, head)
-    if clash:
-        return f"the best sentence states another qualifier: {'; '.join(clash)}"
+    if best.rule:
+        return f"the best sentence {best.rule}; {explain(best, settings)}"
+    if best.p < settings.answerable_threshold:
+        return f"no sentence is likely to answer: {explain(best, settings)}"
     return None
-
-
-def answerable(best: Scored, settings: Settings, question: str = "") -> bool:
-    """Calibrated on the eval set's unanswerable questions (see README, Answers).
-
-    A question asking for a figure needs a sentence that shares its key words, not just any sentence
-    with a number: "2023 年银行业的 NPS" is not answered by "三分之二的受访者使用 NPS".
-    """
-    if best.score < settings.abstain_threshold:
-        return False
-    asks_figure = asked_kind(question) is not None and script_of(question) != "other"
-    return not (asks_figure and best.overlap < settings.abstain_min_overlap)

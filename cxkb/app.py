@@ -101,10 +101,10 @@ def figure_spans(text: str) -> list[tuple[str, int, int]]:
 
 def highlight_spans(quote: str, question: str = "", answer_text: str = "") -> list[tuple[int, int]]:
     """Where the figures the question asks for (and the answer states) sit in ``quote``."""
-    from .answer import asked_kind
     from .normalize import normalize
+    from .question import asked_kind
 
-    kind = asked_kind(question) if question else None
+    kind = asked_kind(normalize(question)) if question else None
     units = _KIND_UNITS.get(kind or "")
     figures = [(u, a, b) for u, a, b in figure_spans(quote) if (u in units if units else u != "year")]
     if answer_text:

@@ -518,6 +518,93 @@ def bench_drcd(
     click.echo(text)
 
 
+@bench.command("answerable")
+@click.option(
+    "--fit", is_flag=True, help="Refit the model on DRCD_test + CMRC trial and write cxkb/data/answerable.json."
+)
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Folder holding drcd/ and cmrc2018/.")
+@click.option("--paragraphs", default=250, show_default=True, help="Paragraphs sampled from each split.")
+@click.option(
+    "--work", type=click.Path(file_okay=False, path_type=Path), default=Path(".cache/answerable"), show_default=True
+)
+@click.option("--reuse-pairs", is_flag=True, help="Reuse the pairs a previous run saved in --work (same code only).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/answerable.md"))
+@click.pass_context
+def bench_answerable(
+    ctx: click.Context, fit: bool, data: Path | None, paragraphs: int, work: Path, reuse_pairs: bool, out: Path
+) -> None:
+    """Precision, recall and ROC AUC of the answerability score on pairs from DRCD_dev (never fitted on)."""
+    import shutil
+
+    from . import answerable
+    from . import bench_answerable as ba
+    from .index import build_index
+
+    settings = _settings(ctx)
+    data = data or ba.SHARED
+    folders = {"drcd": data / "drcd", "cmrc": data / "cmrc2018"}
+
+    def pairs_of(name: str, splits: list[tuple[str, str]]) -> tuple[list, int]:
+        corpus, index, saved = work / f"{name}-corpus", work / f"{name}-index", work / f"{name}-pairs.jsonl"
+        if reuse_pairs and saved.is_file():
+            return ba.load_pairs(saved), len(list(corpus.glob("*.txt")))
+        shutil.rmtree(corpus, ignore_errors=True)
+        items = []
+        for n, (folder, file) in enumerate(splits):
+            path = folders[folder] / file
+            if not path.is_file():
+                raise CxkbError(f"{path} not found; pass --data with the folder holding drcd/ and cmrc2018/")
+            items += ba.write_corpus(path, corpus, f"{folder[0]}{n}", paragraphs)
+        build_index(settings.replace(corpus=corpus, index=index), show_embed_progress=True)
+        rows = ba.pairs(index, ba.variants(items, corpus), settings)
+        ba.save_pairs(rows, saved)
+        return rows, len(list(corpus.glob("*.txt")))
+
+    if fit:
+        fit_rows, _ = pairs_of("fit", list(ba.FIT_SPLITS))
+        model = answerable.fit([r.features for r in fit_rows], [r.label for r in fit_rows])
+        threshold = ba.choose_threshold(fit_rows, model.probability)
+        info = {
+            "fitted_on": [f for _, f in ba.FIT_SPLITS],
+            "paragraphs_per_split": paragraphs,
+            "pairs": len(fit_rows),
+            "answerable_pairs": sum(r.label for r in fit_rows),
+            "threshold": threshold,
+            "target_precision": ba.TARGET_PRECISION,
+            "refit": "cxkb bench answerable --fit",
+        }
+        model = answerable.Model(model.features, model.mean, model.scale, model.coef, model.intercept, info)
+        target = Path(answerable.__file__).parent / "data" / answerable.MODEL_FILE
+        target.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        answerable.answerable_model.cache_clear()
+        log.warning(
+            "wrote %s; threshold %.2f: set answerable_threshold = %.2f in cxkb/settings.py",
+            target,
+            threshold,
+            threshold,
+        )
+    model = answerable.answerable_model()
+    threshold = model.info.get("threshold", settings.answerable_threshold) if fit else settings.answerable_threshold
+    rows, n_paragraphs = pairs_of("measure", [ba.MEASURE_SPLIT])
+    result = {
+        "threshold": threshold,
+        "target_precision": model.info.get("target_precision", ba.TARGET_PRECISION),
+        "fit": {"splits": model.info.get("fitted_on", []), "pairs": model.info.get("pairs", 0)},
+        "measure": {
+            "split": ba.MEASURE_SPLIT[1],
+            "paragraphs": n_paragraphs,
+            "pairs": ba.pair_outcomes(rows, model.probability, threshold),
+            "questions": ba.question_outcomes(rows, model.probability, threshold),
+        },
+        "coefficients": dict(zip(model.features, model.coef, strict=True)),
+    }
+    text = ba.to_markdown(result)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    click.echo(text)
+
+
 # --- serve -----------------------------------------------------------------------------------
 
 

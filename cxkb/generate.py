@@ -25,10 +25,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answer import answer, not_found_text, script_of, to_script, unsupported_numbers
+from .answer import answer, not_found_text, unsupported_numbers
 from .errors import ConfigError
 from .index import Index
+from .injection import looks_like_injection
 from .models import Answer, Citation, Hit
+from .question import Question, parse, to_script
 from .search import Filters, check_question, search
 from .settings import Settings
 
@@ -59,20 +61,6 @@ Use only the passage numbers 1 to {n}.
 - Copy every figure exactly as the cited passage writes it; never compute, round or invent numbers.
 - If the passages do not answer the question, reply exactly {not_found} and nothing else."""
 
-_INJECTION = re.compile(
-    r"忽略(?:之前|以上|上述|前面|先前|所有|一切)[^。！？\n]{0,6}(?:指令|指示|提示|要求)"
-    r"|無視(?:之前|以上|上述|前面|先前|所有)[^。！？\n]{0,6}(?:指令|指示|提示)"
-    r"|(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding)\s+"
-    r"(?:instructions?|prompts?|rules?|directions?)"
-    r"|system\s+prompt|系统提示词|系統提示詞",
-    re.IGNORECASE,
-)
-
-
-def looks_like_injection(text: str) -> bool:
-    """True when a passage talks to the model ("忽略之前的指令", "ignore previous instructions")."""
-    return bool(_INJECTION.search(text))
-
 
 def data_tag(hits: list[Hit]) -> str:
     """The data block's delimiter tag: a hash of its content, so no passage can forge the closing line."""
@@ -80,9 +68,9 @@ def data_tag(hits: list[Hit]) -> str:
     return digest.hexdigest()[:12]
 
 
-def build_prompt(question: str, hits: list[Hit]) -> tuple[str, str]:
+def build_prompt(q: Question, hits: list[Hit]) -> tuple[str, str]:
     """(system message, user message): rules first, then the passages as a delimited data block."""
-    script = script_of(question)
+    script = q.script
     tag = data_tag(hits)
     system = SYSTEM_PROMPT.format(language=_LANGUAGE[script], n=len(hits), not_found=NOT_IN_CORPUS)
     lines = [
@@ -96,7 +84,7 @@ def build_prompt(question: str, hits: list[Hit]) -> tuple[str, str]:
         )
         lines.append(f"[{n}] ({about or hit.source})")
         lines.append(hit.chunk.text.strip())
-    lines += [f"END DATA {tag}", "", f"Question: {question}"]
+    lines += [f"END DATA {tag}", "", f"Question: {q.text}"]
     return system, "\n".join(lines)
 
 
@@ -267,51 +255,57 @@ def check_citations(reply: str, hits: list[Hit], script: str = "other") -> Check
 # --- answering --------------------------------------------------------------------------------
 
 
-def _fallback(index: Index, question: str, settings: Settings, filters: Filters | None, reason: str) -> Answer:
+def _fallback(index: Index, question: Question, settings: Settings, filters: Filters | None, reason: str) -> Answer:
     log.warning("LLM answer not used (%s); answering extractively", reason)
     return answer(index, question, settings, filters=filters)
 
 
 def llm_answer(
-    index: Index, question: str, settings: Settings, *, filters: Filters | None = None, llm: Any = None
+    index: Index, question: str | Question, settings: Settings, *, filters: Filters | None = None, llm: Any = None
 ) -> Answer:
     """An LLM-written answer whose every sentence passed the citation check, else the extractive answer."""
-    question = check_question(question, settings)
-    hits = search(index, question, settings, k=LLM_HITS, filters=filters)
+    q = _parsed(question, settings)
+    hits = search(index, q, settings, k=LLM_HITS, filters=filters)
     sources = [h for h in hits if not looks_like_injection(h.chunk.text)]
     for h in hits:
         if h not in sources:
             log.warning("passage %s reads like instructions to a model; not shown to the LLM", h.chunk.id)
     if not sources:
-        return _fallback(index, question, settings, filters, "no passages to show")
-    script = script_of(question)
-    system, user = build_prompt(question, sources)
+        return _fallback(index, q, settings, filters, "no passages to show")
+    script = q.script
+    system, user = build_prompt(q, sources)
     try:
         model = llm if llm is not None else make_llm(settings)
         reply = _chat(model, system, user, llm_timeout(settings))
     except ConfigError:
         raise
     except Exception as exc:
-        return _fallback(index, question, settings, filters, f"{type(exc).__name__}: {exc}")
+        return _fallback(index, q, settings, filters, f"{type(exc).__name__}: {exc}")
     if _THINK.sub("", reply).strip().upper().startswith(NOT_IN_CORPUS):
         # The model read the passages and found no answer: that is the reading check the extractive
         # path lacks, so it is an abstention, not a reason to quote the nearest sentence anyway.
         log.info("the LLM found no answer in the passages; abstaining")
-        return Answer(question, not_found_text(script), False, (), tuple(sources[:3]))
+        return Answer(q.text, not_found_text(script), False, (), tuple(sources[:3]))
     checked = check_citations(reply, sources, script)
     for sentence, why in checked.dropped:
         log.info("dropped LLM sentence %r: %s", sentence, why)
     if not checked.citations:
-        return _fallback(index, question, settings, filters, f"no sentence survived the citation check: {reply!r}")
-    return Answer(question, checked.text, True, checked.citations, tuple(hits[:3]))
+        return _fallback(index, q, settings, filters, f"no sentence survived the citation check: {reply!r}")
+    return Answer(q.text, checked.text, True, checked.citations, tuple(hits[:3]))
 
 
 def llm_configured(settings: Settings) -> bool:
     return bool(str(settings.llm.get("provider", "")).strip())
 
 
+def _parsed(question: str | Question, settings: Settings) -> Question:
+    return question if isinstance(question, Question) else parse(check_question(question, settings))
+
+
 def answer_with_settings(index: Index, question: str, settings: Settings, *, filters: Filters | None = None) -> Answer:
-    """The LLM answer when ``settings.llm`` names a provider, else the extractive one."""
+    """The LLM answer when ``settings.llm`` names a provider, else the extractive one (the question is
+    read once, here, for either path)."""
+    q = _parsed(question, settings)
     if llm_configured(settings):
-        return llm_answer(index, question, settings, filters=filters)
-    return answer(index, question, settings, filters=filters)
+        return llm_answer(index, q, settings, filters=filters)
+    return answer(index, q, settings, filters=filters)

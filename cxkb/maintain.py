@@ -82,7 +82,7 @@ def _current(settings: Settings) -> dict[str, Report]:
 
 
 def _duplicate(candidate: Report, reports: dict[str, Report]) -> str | None:
-    from .answer import script_of
+    from .question import script_of
 
     text_key = hashlib.sha256(normalize(candidate.text).encode()).hexdigest()
     for report in reports.values():

@@ -12,7 +12,7 @@ from .fusion import rrf, zscore
 from .index import Index
 from .models import Hit
 from .normalize import normalize
-from .segment import english_expansion, keyword_tokens
+from .question import Question, parse
 from .settings import Settings
 
 
@@ -48,8 +48,9 @@ def check_question(question: str, settings: Settings) -> str:
     return question
 
 
-def keyword_scores(index: Index, question: str) -> np.ndarray:
-    tokens = [t for t in keyword_tokens(question) + english_expansion(question) if t in index.bm25.vocab_dict]
+def keyword_scores(index: Index, question: str | Question) -> np.ndarray:
+    q = question if isinstance(question, Question) else parse(question)
+    tokens = [t for t in q.keywords if t in index.bm25.vocab_dict]
     if not tokens or not index.chunks:
         return np.full(len(index.chunks), -np.inf)
     scores = np.asarray(index.bm25.get_scores(tokens), dtype=np.float64)
@@ -57,7 +58,7 @@ def keyword_scores(index: Index, question: str) -> np.ndarray:
     return scores
 
 
-def query_vector(index: Index, question: str, settings: Settings) -> np.ndarray:
+def query_vector(index: Index, question: str | Question, settings: Settings) -> np.ndarray:
     """The question's embedding under the model the index was built with."""
     if index.model != settings.model:
         raise IndexIncompatibleError(
@@ -68,10 +69,13 @@ def query_vector(index: Index, question: str, settings: Settings) -> np.ndarray:
     embedder = get_embedder(
         index.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length, threads=settings.threads
     )
-    return embedder.embed_queries([normalize(question)])[0]
+    norm = question.norm if isinstance(question, Question) else normalize(question)
+    return embedder.embed_queries([norm])[0]
 
 
-def dense_scores(index: Index, question: str, settings: Settings, qvec: np.ndarray | None = None) -> np.ndarray:
+def dense_scores(
+    index: Index, question: str | Question, settings: Settings, qvec: np.ndarray | None = None
+) -> np.ndarray:
     qvec = query_vector(index, question, settings) if qvec is None else qvec
     if not index.chunks:
         return np.zeros(0)
@@ -80,7 +84,7 @@ def dense_scores(index: Index, question: str, settings: Settings, qvec: np.ndarr
 
 def search(
     index: Index,
-    question: str,
+    question: str | Question,
     settings: Settings,
     *,
     k: int | None = None,
@@ -88,11 +92,11 @@ def search(
     qvec: np.ndarray | None = None,
 ) -> list[Hit]:
     """Top-``k`` chunks for ``question`` under ``settings.fusion``."""
-    question = check_question(question, settings)
+    q = question if isinstance(question, Question) else parse(check_question(question, settings))
     k = k or settings.k
     method = settings.fusion
-    keyword = keyword_scores(index, question) if method != "dense" else None
-    dense = dense_scores(index, question, settings, qvec) if method != "keyword" else None
+    keyword = keyword_scores(index, q) if method != "dense" else None
+    dense = dense_scores(index, q, settings, qvec) if method != "keyword" else None
     if method == "keyword":
         fused = keyword
     elif method == "dense":

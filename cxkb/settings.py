@@ -59,8 +59,9 @@ class Settings:
     answer_rank_bonus: float = 0.1  # divided by the rank of the chunk the sentence comes from
     answer_hit_weight: float = 0.02  # times the chunk's fused retrieval score
     answer_second_margin: float = 0.1  # a second sentence is cited when it scores within this of the best
-    abstain_threshold: float = 0.75  # below this best-sentence score the answer is "not in the corpus"
-    abstain_min_overlap: float = 0.1  # a figure question whose best sentence shares less of its key words abstains
+    # Below this answerability (the learned score in cxkb/data/answerable.json, 0..1) the answer is "not in
+    # the corpus". `cxkb bench answerable --fit` chooses it for the precision stated in that file.
+    answerable_threshold: float = 0.01
     llm: dict[str, Any] = field(default_factory=dict)  # {"provider": "openai"|"ollama", "model", "base_url", ...}
 
     def replace(self, **changes: Any) -> Settings:

@@ -104,7 +104,7 @@ def test_answer_html_escapes_everything_from_reports() -> None:
 
 
 def test_abstention_says_so_and_lists_nearest_passages(kb: KnowledgeBase) -> None:
-    out, answer = app.ask_html(kb, "火星上有多少家咖啡店？")
+    out, answer = app.ask_html(kb, "贝恩公司调查的门店里有多少家咖啡店？")
     assert answer is not None and not answer.answerable
     assert "没有找到" in out and "nearest passages" in out and "cxkb-abstain" in out
     assert out.count('class="cxkb-cite cxkb-related"') == len(answer.related) > 0

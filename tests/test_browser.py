@@ -78,7 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     root = tmp_path_factory.mktemp("browser")
     hostile_entry = {"title": "<img src=x onerror=\"document.title='pwned'\">抓取", "publisher": "Web"}
     corpus = write_tiny_corpus(root / "corpus", {"scraped.txt": (HOSTILE, hostile_entry)})
-    settings = Settings(corpus=corpus, index=root / "index", model="hash:64", chunk_size=80)
+    settings = Settings(corpus=corpus, index=root / "index", model="hash:64", chunk_size=80, answerable_threshold=0.0)
     build_index(settings)
     kb = KnowledgeBase.open(settings.index, settings)
     demo = create_app(kb, kb.settings)
@@ -211,7 +211,7 @@ def test_chat_shows_answer_citation_and_passage(served, browser) -> None:
     traditional = _ask(browser, "有核心客戶體驗指標的組織佔多少？")
     assert "87%" in traditional and "組織" in traditional
 
-    missing = _ask(browser, "火星上有多少家咖啡店？")
+    missing = _ask(browser, "贝恩公司调查的门店里有多少家咖啡店？")
     assert "没有找到" in missing and "nearest passages" in missing
     assert time.perf_counter() - started < 30
 

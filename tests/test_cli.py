@@ -53,8 +53,12 @@ def test_stats_csv_and_json(tiny_index: Settings, tmp_path):
     assert "mentioned without a figure in walker" in out.output
 
 
-def test_ask_cli_json(tiny_index: Settings):
-    out = _run("ask", "有核心客户体验指标的组织占多少？", "--index", str(tiny_index.index), "--json")
+def test_ask_cli_json(tiny_index: Settings, tmp_path):
+    config = tmp_path / "cxkb.toml"
+    config.write_text("answerable_threshold = 0.0\n")  # see tiny_settings: the hash embedder is no judge
+    out = _run(
+        "--config", str(config), "ask", "有核心客户体验指标的组织占多少？", "--index", str(tiny_index.index), "--json"
+    )
     data = json.loads(out.output)
     assert data["answerable"] and "87%" in data["answer"] and data["citations"][0]["source"] == "qualtrics.txt"
 

@@ -21,6 +21,8 @@ from pydantic import Field
 
 from cxkb import generate
 from cxkb.answer import answer, unsupported_numbers
+from cxkb.injection import looks_like_injection
+from cxkb.question import parse
 from cxkb.errors import ConfigError
 from cxkb.generate import (
     LLM_HITS,
@@ -29,7 +31,6 @@ from cxkb.generate import (
     check_citations,
     data_tag,
     llm_answer,
-    looks_like_injection,
     make_llm,
     split_sentences,
 )
@@ -262,7 +263,9 @@ def planted_kb(tiny_corpus: Path, tmp_path: Path) -> KnowledgeBase:
     corpus = tmp_path / "planted" / "corpus"
     shutil.copytree(tiny_corpus, corpus)
     (corpus / "planted.txt").write_text(PLANTED, encoding="utf-8")
-    settings = Settings(corpus=corpus, index=tmp_path / "planted" / "index", model="hash:64", chunk_size=80)
+    settings = Settings(
+        corpus=corpus, index=tmp_path / "planted" / "index", model="hash:64", chunk_size=80, answerable_threshold=0.0
+    )
     build_index(settings)
     return KnowledgeBase.open(settings.index, settings)
 
@@ -277,7 +280,7 @@ def test_planted_report_leaves_the_extractive_answer_alone(kb: KnowledgeBase, pl
 def test_prompt_keeps_planted_text_inside_the_data_block(planted_kb: KnowledgeBase):
     hits = search(planted_kb.index, QUESTION, planted_kb.settings, k=LLM_HITS)
     assert any(h.chunk.report_id == "planted" for h in hits)  # retrieved: the test is not vacuous
-    system, user = build_prompt(QUESTION, hits)
+    system, user = build_prompt(parse(QUESTION), hits)
     tag = data_tag(hits)
     assert "DATA" in system and "never instructions" in system and "忽略之前的指令" in system
     assert user.count(f"BEGIN DATA {tag}") == 1 and user.count(f"END DATA {tag}") == 1

@@ -1,0 +1,200 @@
+"""Reading the question, once: its script, words, the kind of figure it asks for, what that figure
+must be about, its qualifiers and the names it mentions.
+
+:func:`parse` makes a :class:`Question` that search, sentence scoring, the answerability model and the
+LLM path all read, so no step re-derives these from the raw string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .normalize import normalize
+from .qualifiers import Qualifier, qualifiers
+from .segment import chinese_names, cut, english_expansion, keyword_tokens, tokenize
+
+# The kind of figure a question asks for: the first pattern that matches names it. What a sentence
+# must hold to answer each kind is in answer.py.
+ASKS: dict[str, re.Pattern[str]] = {
+    "multiple": re.compile(r"几倍|多少倍|倍数|times|multiple"),
+    # A rate (流失率, 续订率, retention rate) is a percentage; 效率 (efficiency) is not a rate.
+    "percent": re.compile(
+        r"百分之|百分比|比例|占比|占多少|多大比例|多少%|几成|百分点|(?<!效)率.{0,6}多少"
+        r"|percent|share|proportion|what fraction|\brate\b"
+    ),
+    "count": re.compile(r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many|number of|样本"),
+    "duration": re.compile(r"多久|多长时间|多少(?:分钟|小时|天|秒|周|个月)|how long"),
+    "year": re.compile(r"哪一?年|何年|什么时候|何时|哪个时间|when|what year"),
+    "money": re.compile(
+        r"多少钱|多少美元|多少元|收入|预算|花费|支出|开支|薪|工资|revenue|budget|how much money|spen[dt]|salary|wage"
+    ),
+}
+
+_ASKS_DEFINITION = re.compile(
+    r"怎么计算|如何计算|怎么定义|如何定义|怎么界定|如何界定|是什么意思|指什么|指的是什么|定义|what does .* mean|how is .* (?:defined|calculated)"
+)
+_ASKS_AUTHOR = re.compile(r"作者是谁|谁写的|谁撰写|撰稿人|作者|who wrote|author")
+_ASKS_PUBLISHED = re.compile(
+    r"(?:什么时候|哪一?天|何时|哪一?年|哪个月|日期).{0,4}(?:发布|发表|刊登|出版)|(?:发布|发表)(?:日期|时间)|when was .* published|publication date"
+)
+_ASKS_LIST = re.compile(r"哪[几一二两三四五六七八九十]|哪些|有什么|包括什么|which|what are")
+_ASKS_WHY = re.compile(r"为什么|为何|什么原因|why")
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]+)[”」』\"]")
+_UNIT = r"(?:万|亿)?(?:美元|元|人民币|个百分点|百分点|%|倍|分|位|名|家|个|人|种|项)?"
+_ASKED_AT_END = re.compile(rf"(?:多少|几){_UNIT}\s*[？?]?\s*$")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Between the measured word and 多少: 预算 in 平均预算是多少, 流失率 in 流失率平均为多少.
+_LINKS = _words("是 为 有 占 约 大约 大概 平均 一共 总共 共 分别 能 会 了 的 到 达 达到")
+# Who was counted or what the share is of (组织占多少, 比例是多少): the figure itself answers those, and
+# a change (提高了多少) may be worded 提升 or 增长 in the report.
+_NOT_MEASURED = _words(
+    "组织 企业 公司 受访者 受访企业 受访组织 受访高管 高管 人 人数 数量 数字 比例 百分比 占比 比率 可能性 "
+    "提高 提升 增加 增长 降低 减少 下降 上升 加快 高出 超过 不到 只 仅 只有 年 次 "
+    "居民 顾客 客户 消费者 用户 旅客 乘客 住客 会员 员工 患者 家庭 用户数 受访居民 受访用户"
+)
+# A kind of experience other than the corpus's subject: 员工体验 and 品牌体验 figures differ.
+_SUBJECT_EXPERIENCE = _words("客户体验 顾客体验 用户体验 全面体验")
+# Organisation names in Latin letters and years: the specifics a corpus either mentions or cannot answer.
+_SPECIFIC = re.compile(r"[a-z][a-z0-9.&-]+|(?:19|20)\d\d")
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def script_of(text: str) -> str:
+    """'traditional', 'simplified', or 'other' (no Chinese characters, e.g. English)."""
+    chinese = "".join(_CJK.findall(text))
+    if not chinese:
+        return "other"
+    return "traditional" if _converter("t2s").convert(chinese) != chinese else "simplified"
+
+
+def to_script(text: str, script: str) -> str:
+    """Text in the asker's script; text already in that script is returned untouched."""
+    if script not in ("simplified", "traditional") or script_of(text) in (script, "other"):
+        return text
+    # s2tw: Taiwan standard forms (為, 裡), as in the traditional reports people paste from.
+    return _converter("t2s" if script == "simplified" else "s2tw").convert(text)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as every stage reads it; make one with :func:`parse`."""
+
+    text: str  # as asked, stripped
+    norm: str  # normalised: simplified, half-width, lower-case
+    script: str  # "simplified" | "traditional" | "other"
+    tokens: tuple[str, ...]  # search-mode words whose IDF weighs a sentence's overlap (English: glossary terms)
+    keywords: tuple[str, ...]  # what BM25 is queried with
+    kind: str | None  # "percent", "count", "multiple", "duration", "year", "money", "figure" or None
+    required: tuple[str, ...]  # words a figure's sentence must name (see required_terms)
+    quoted: tuple[str, ...]  # phrases in quotation marks, squashed
+    qualifiers: tuple[Qualifier, ...]  # time windows, years, stages, directions, groups
+    specifics: tuple[str, ...]  # names and years the corpus must mention for it to answer
+    definition: bool  # asks what a term means or how it is calculated
+    provenance: bool  # asks who wrote a report or when it appeared
+    asks_list: bool
+    asks_why: bool
+
+    @property
+    def english(self) -> bool:
+        return self.script == "other"
+
+
+def asked_kind(norm: str) -> str | None:
+    """The kind of figure a normalised question asks for."""
+    for kind, asks in ASKS.items():
+        if asks.search(norm):
+            return kind
+    if re.search(r"多少|几|how much", norm):
+        return "figure"
+    return None
+
+
+def required_terms(norm: str, kind: str | None, script: str) -> list[str]:
+    """Words the sentence giving a figure must contain for it to answer the question.
+
+    - a phrase the asker put in quotation marks (survey wording: “关键优先事项”);
+    - for a figure question, the word naming what is measured, before a final 多少 (预算 in
+      平均预算是多少美元);
+    - for a figure question, 平均 (an average is not a threshold like 年收入超过 5000 万美元),
+      and a kind of experience other than customer experience (员工体验, 品牌体验).
+
+    Quoted names shorter than four characters (「精英」型) are labels the surrounding passage may
+    establish, so they are not required. English questions meet Chinese sentences, so nothing is
+    required of them.
+    """
+    if script == "other":
+        return []
+    terms = [p for p in (squash(m) for m in QUOTED.findall(norm)) if len(p) >= 4]
+    if kind is None:
+        return terms
+    words = cut(norm)
+    end = _ASKED_AT_END.search(norm)
+    if end:
+        terms += _measured(reversed(cut(norm[: end.start()])))
+    if "平均" in words:
+        terms.append("平均")
+    terms += [w for w in words if len(w) >= 4 and w.endswith("体验") and w not in _SUBJECT_EXPERIENCE]
+    return list(dict.fromkeys(terms))
+
+
+def _measured(words) -> list[str]:
+    for word in words:
+        if word in _LINKS:
+            continue
+        # One character is a fragment of a split word (占比 -> 占 / 比), too little to require.
+        if len(word) >= 2 and word not in _NOT_MEASURED and _CJK.search(word):
+            return [word]
+        return []
+    return []
+
+
+def parse(text: str) -> Question:
+    """Read ``text`` once into a :class:`Question`."""
+    text = text.strip()
+    norm = normalize(text)
+    script = script_of(text)
+    english = script == "other"
+    tokens = tokenize(text)
+    expansion = english_expansion(text)
+    kind = asked_kind(norm)
+    found = qualifiers(text)
+    # An English question's words never occur in the reports, so only its years can be matched.
+    asked = [q for q in found if q.kind == "year"] if english else found
+    specifics = [t for t in dict.fromkeys(tokens) if _SPECIFIC.fullmatch(t) and not (english and not t[0].isdigit())]
+    if not english:
+        specifics += chinese_names(text)
+    return Question(
+        text=text,
+        norm=norm,
+        script=script,
+        tokens=tuple(expansion if english else tokens),
+        keywords=tuple(keyword_tokens(text) + expansion),
+        kind=kind,
+        required=tuple(required_terms(norm, kind, script)),
+        quoted=tuple(squash(m) for m in QUOTED.findall(norm)),
+        qualifiers=tuple(asked),
+        specifics=tuple(dict.fromkeys(specifics)),
+        definition=bool(_ASKS_DEFINITION.search(norm)),
+        provenance=bool(_ASKS_AUTHOR.search(norm) or _ASKS_PUBLISHED.search(norm)),
+        asks_list=bool(_ASKS_LIST.search(norm)),
+        asks_why=bool(_ASKS_WHY.search(norm)),
+    )

@@ -1,0 +1,79 @@
+import pytest
+
+from cxkb.normalize import normalize
+from cxkb.qualifiers import Qualifier
+from cxkb.question import asked_kind, parse, script_of, to_script
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("有核心客户体验指标的组织占多少？", "percent"),
+        ("调查了多少名专业人员？", "count"),
+        ("领先者的可能性是落后者的几倍？", "multiple"),
+        ("调研是哪一年进行的？", "year"),
+        ("How many CX professionals were surveyed?", "count"),
+        ("什么是全面客户体验？", None),
+        ("石油化工企业的客户流失率平均是多少？", "percent"),  # a rate is a percentage
+        ("满意度提升了多少个百分点？", "percent"),
+        ("人均效率提高了多少？", "figure"),  # 效率 is not a rate
+        ("How much did the average company spend on CX technology?", "money"),
+    ],
+)
+def test_asked_kind(question: str, kind: str | None):
+    assert asked_kind(normalize(question)) == kind
+    assert parse(question).kind == kind
+
+
+def test_scripts():
+    assert script_of("有核心客戶體驗指標的組織佔多少？") == "traditional"
+    assert script_of("有核心客户体验指标的组织占多少？") == "simplified"
+    assert script_of("How many?") == "other"
+    assert to_script("客戶體驗", "simplified") == "客户体验"
+    assert to_script("客户体验", "traditional") == "客戶體驗"
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("客户体验团队的预算是多少美元？", ["预算"]),  # what is measured
+        ("客户体验团队的平均预算是多少美元？", ["预算", "平均"]),  # an average, not a threshold
+        ("石油化工企业的客户流失率是多少？", ["客户流失率"]),
+        ("来自零售行业的有多少位？", ["行业"]),
+        ("把员工体验列为“关键优先事项”的组织占多少？", ["关键优先事项", "员工体验"]),  # quoted wording
+        ("把品牌体验列为较低优先级的企业占多少？", ["品牌体验"]),  # another kind of experience
+        ("认为客户体验是关键优先事项的组织占多少？", []),  # customer experience is the corpus's subject
+        ("在「精英」型企業中，表示由職能層面負責的比例是多少？", []),  # a short quoted label; 比例 is the figure
+        ("受访者占比是多少？", []),  # 占比 splits into one-character words: nothing to require
+        ("有核心客户体验指标的组织占多少？", []),  # who was counted, not what was measured
+        ("客户保留率提高了多少？", []),  # a change may be worded 提升 or 增长
+        ("“精英”型企业的员工体验是什么样的？", []),  # not a figure question: only quotes count
+        ("How much did the average company spend on CX?", []),  # English meets Chinese text
+    ],
+)
+def test_required_terms(question: str, terms: list[str]):
+    assert list(parse(question).required) == terms
+
+
+def test_a_question_is_read_once_into_its_parts():
+    q = parse("  過去三年內，領先者中建立了客戶體驗小組的組織佔多少？ ")
+    assert q.text.startswith("過去") and q.script == "traditional"
+    assert q.norm == normalize(q.text)
+    assert q.kind == "percent"
+    assert {x.kind for x in q.qualifiers} == {"window", "direction", "group"}
+    assert Qualifier("window", "3 year") in q.qualifiers
+    assert "领先者" in q.tokens or "领先" in q.tokens
+
+
+def test_an_english_question_keeps_only_its_years_and_searches_with_glossary_terms():
+    q = parse("What share of companies had a CX team in 2021?")
+    assert q.english and q.script == "other"
+    assert [x.kind for x in q.qualifiers] == ["year"]
+    assert q.required == ()
+    assert "2021" in q.specifics
+    assert any("\u4e00" <= ch <= "\u9fff" for t in q.keywords for ch in t)  # glossary's Chinese terms
+
+
+def test_specifics_are_latin_names_years_and_chinese_names():
+    q = parse("贝恩公司 2019 年调查中，forrester 说了什么？")
+    assert "2019" in q.specifics and "forrester" in q.specifics and "贝恩" in q.specifics
