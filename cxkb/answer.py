@@ -308,7 +308,7 @@ def _rule(q: Question, f: dict[str, float], missing: list[str], clash: list[str]
     if f["kind_missing"]:
         return f"holds no {q.kind} figure"
     if missing:
-        return f"its figure is not about {', '.join(missing)}"
+        return f"gives a figure not about {', '.join(missing)}"
     return None
 
 
@@ -497,10 +497,11 @@ def unknown_specifics(q: Question, index: Index) -> list[str]:
 
 def explain(j: Judged, settings: Settings) -> str:
     """The score and the feature that moved it most, for ``cxkb -v ask``."""
-    name, push = answerable_model().decisive(j.features, lowest=j.p < settings.answerable_threshold)
+    low = j.p < settings.answerable_threshold
+    name, push = answerable_model().decisive(j.features, lowest=low)
     return (
-        f"answerability {j.p:.2f} (threshold {settings.answerable_threshold:.2f}); "
-        f"decided by {name}={j.features[name]:.2f} ({push:+.2f} log-odds)"
+        f"answerability {j.p:.3f} (threshold {settings.answerable_threshold:.3f}), "
+        f"{'lowered' if low else 'raised'} most by {name}={j.features[name]:.2f} ({push:+.2f} log-odds)"
     )
 
 
@@ -517,7 +518,9 @@ def why_not(q: Question, judged: list[Judged], unknown: list[str], settings: Set
     if unknown:
         return f"the corpus never mentions {', '.join(unknown)}"
     if best.rule:
-        return f"the best sentence {best.rule}; {explain(best, settings)}"
-    if best.p < settings.answerable_threshold:
+        return f"the best sentence {best.rule} (answerability {best.p:.3f})"
+    # The score was fitted on Chinese questions; an English question's words never occur in the Chinese text,
+    # so its word features sit outside what the model saw, and only the rules above judge it.
+    if best.p < settings.answerable_threshold and not q.english:
         return f"no sentence is likely to answer: {explain(best, settings)}"
     return None

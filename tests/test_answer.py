@@ -156,3 +156,24 @@ def test_a_figure_about_something_else_is_not_an_answer(kb: KnowledgeBase):
     ans = kb.ask("认为客户体验技能和能力是“关键优先事项”的受访者占多少？")
     assert not ans.answerable
     assert kb.ask("认为客户体验技能和能力“很强”或“比较强”的受访者占多少？").answerable
+
+
+def test_a_low_score_abstains_and_says_which_feature_lowered_it(tiny_index: Settings, caplog: pytest.LogCaptureFixture):
+    kb = KnowledgeBase.open(tiny_index.index, tiny_index.replace(answerable_threshold=0.999))
+    with caplog.at_level("INFO", logger="cxkb.answer"):
+        assert not kb.ask("有核心客户体验指标的组织占多少？").answerable
+    assert "no sentence is likely to answer: answerability" in caplog.text and "lowered most by" in caplog.text
+
+
+def test_an_english_question_is_judged_by_the_rules_alone(tiny_index: Settings):
+    # The score was fitted on Chinese questions; English ones never meet their words in the text.
+    kb = KnowledgeBase.open(tiny_index.index, tiny_index.replace(answerable_threshold=0.999))
+    ans = kb.ask("What share of organisations have a core customer experience metric?")
+    assert ans.answerable and "87%" in ans.answer
+    assert not kb.ask("What share of organisations had a core CX metric in 2031?").answerable  # an unknown year
+
+
+def test_the_rule_that_rules_out_the_best_sentence_is_logged(kb: KnowledgeBase, caplog: pytest.LogCaptureFixture):
+    with caplog.at_level("INFO", logger="cxkb.answer"):
+        assert not kb.ask("研究所调查的客户体验专业人员平均年薪是多少？").answerable
+    assert "the best sentence" in caplog.text and "answerability" in caplog.text

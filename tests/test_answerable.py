@@ -25,18 +25,18 @@ def test_the_settings_threshold_is_the_one_the_fit_chose():
     assert Settings().answerable_threshold == pytest.approx(answerable_model().info["threshold"])
 
 
-@pytest.mark.parametrize("feature", ["kind_missing", "required_missing", "qualifier_conflict", "unknown_specific"])
+@pytest.mark.parametrize("feature", ["kind_missing", "required_missing", "qualifier_conflict"])
 def test_what_the_sentence_lacks_lowers_the_score(feature: str):
     model = answerable_model()
-    base = _row(dense=0.85, overlap=0.6, context_overlap=0.6, coverage=0.8, kind_asked=1.0, prior=1.2)
+    base = _row(dense=0.85, overlap=0.6, context_overlap=0.6, coverage=0.8, kind_asked=1.0, margin=0.1)
     lacking = {**base, feature: 1.0}
     assert model.probability(lacking) <= model.probability(base)
 
 
 def test_similarity_and_coverage_raise_the_score():
     model = answerable_model()
-    low = _row(dense=0.75, coverage=0.2, overlap=0.2, context_overlap=0.2, prior=0.9)
-    high = _row(dense=0.9, coverage=0.9, overlap=0.9, context_overlap=0.9, prior=1.3)
+    low = _row(dense=0.75, coverage=0.2, overlap=0.2, context_overlap=0.2)
+    high = _row(dense=0.9, coverage=0.9, overlap=0.9, context_overlap=0.9, margin=0.2)
     assert model.probability(high) > model.probability(low)
 
 

@@ -21,8 +21,6 @@ from pydantic import Field
 
 from cxkb import generate
 from cxkb.answer import answer, unsupported_numbers
-from cxkb.injection import looks_like_injection
-from cxkb.question import parse
 from cxkb.errors import ConfigError
 from cxkb.generate import (
     LLM_HITS,
@@ -35,7 +33,9 @@ from cxkb.generate import (
     split_sentences,
 )
 from cxkb.index import build_index
+from cxkb.injection import looks_like_injection
 from cxkb.kb import KnowledgeBase
+from cxkb.question import parse
 from cxkb.search import search
 from cxkb.settings import Settings
 
