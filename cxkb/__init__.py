@@ -3,7 +3,7 @@
 Pipeline, one module per stage in data-flow order::
 
     readers/ (one per format) -> document -> clean -> ingest -> normalize -> segment -> chunk
-        -> embed -> index -> fusion/search -> qualifiers/answer
+        -> embed -> index -> question -> fusion/search -> qualifiers/answerable/answer -> generate (LLM)
 
 ``from cxkb import KnowledgeBase; kb = KnowledgeBase.open("indexes/default"); kb.search("...")``
 """

@@ -35,6 +35,20 @@ def normalize(text: str) -> str:
 
     Length-preserving: ``len(normalize(t)) == len(t)``.
     """
+    # Answering normalises the same candidate sentences and report heads for every question; OpenCC is
+    # most of an answer's Python time, so short texts are remembered (whole reports are not).
+    return _normalize_short(text) if len(text) <= SHORT else _normalize(text)
+
+
+SHORT = 1000
+
+
+@lru_cache(maxsize=32768)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     folded = text.translate(_FOLD_TABLE)
     converted = _t2s().convert(folded)
     if len(converted) != len(folded):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .normalize import normalize
 
@@ -95,6 +96,12 @@ def _side(text: str, words: tuple[str, ...], *, patterns: bool = False) -> bool:
 
 def qualifiers(text: str) -> list[Qualifier]:
     """The qualifiers ``text`` states, in normalised (simplified, half-width, lower-case) terms."""
+    return list(_qualifiers(text))
+
+
+@lru_cache(maxsize=8192)
+def _qualifiers(text: str) -> tuple[Qualifier, ...]:
+    # Cached: every answer checks the same report heads and candidate sentences again and again.
     norm = normalize(text)
     found: list[Qualifier] = []
     for m in _WINDOW.finditer(norm):
@@ -116,7 +123,7 @@ def qualifiers(text: str) -> list[Qualifier]:
                 rest = other if side is one else one
                 if _side(norm, side, patterns=patterns) and not _side(norm, rest, patterns=patterns):
                     found.append(Qualifier(kind, _name(side[0])))
-    return found
+    return tuple(found)
 
 
 def _name(pattern: str) -> str:

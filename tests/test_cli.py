@@ -73,3 +73,9 @@ def test_add_remove_cli(tiny_index: Settings, tmp_path):
     assert "same bytes" in out.output and "unchanged" in out.output
     out = _run("remove", "acme", *args)
     assert out.exit_code == 0 and "removed report acme" in out.output
+
+
+def test_bench_answerable_without_the_benchmark_data_names_the_fix(tmp_path):
+    out = _run("bench", "answerable", "--data", str(tmp_path / "nowhere"), "--work", str(tmp_path / "work"))
+    assert out.exit_code != 0
+    assert "DRCD_dev.json not found" in out.output and "--data" in out.output
