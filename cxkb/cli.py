@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .errors import CxkbError
+from .errors import CxkbError, InputError
 from .settings import Settings, load_settings
 
 log = logging.getLogger("cxkb")
@@ -136,8 +136,15 @@ def search(
     """Search the index. QUESTION '-' reads one question per line from stdin."""
     kb = _open(ctx, index)
     batch = question == "-"
+    failed = 0
     for q in _questions(question):
-        hits = kb.search(q, k, reports=reports, publisher=publisher, year=year, fusion=fusion)
+        try:
+            hits = kb.search(q, k, reports=reports, publisher=publisher, year=year, fusion=fusion)
+        except InputError as exc:
+            if not batch:
+                raise
+            failed += _batch_error(q, exc)
+            continue
         if batch:
             click.echo(json.dumps({"question": q, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False))
         elif as_json:
@@ -151,6 +158,15 @@ def search(
                     f"[{h.rank}] {h.score:.3f}  {h.meta.title[:36]}  ({h.source} {where}{h.chunk.start}-{h.chunk.end})"
                 )
                 click.echo("    " + h.chunk.text.replace("\n", " ")[:240])
+    if failed:
+        ctx.exit(1)
+
+
+def _batch_error(question: str, exc: InputError) -> int:
+    """One bad line of a stdin batch is reported on its own line; the rest of the batch still runs."""
+    click.echo(json.dumps({"question": question[:80], "error": str(exc)}, ensure_ascii=False))
+    log.error("%s", exc)
+    return 1
 
 
 def _print_answer(ans) -> None:
@@ -185,14 +201,23 @@ def ask(
     """Answer with citations (or say it is not in the corpus). QUESTION '-' reads stdin."""
     kb = _open(ctx, index)
     batch = question == "-"
+    failed = 0
     for q in _questions(question):
-        ans = kb.ask(q, reports=reports, publisher=publisher, year=year)
+        try:
+            ans = kb.ask(q, reports=reports, publisher=publisher, year=year)
+        except InputError as exc:
+            if not batch:
+                raise
+            failed += _batch_error(q, exc)
+            continue
         if batch:
             click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
         elif as_json:
             click.echo(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
         else:
             _print_answer(ans)
+    if failed:
+        ctx.exit(1)
 
 
 @main.command()
@@ -214,7 +239,12 @@ def stats(
     kb = _open(ctx, index)
     rows = kb.stats(query, report=report, limit=limit)
     if csv_path:
-        write_csv(rows, csv_path)
+        try:
+            write_csv(rows, csv_path)
+        except OSError as exc:
+            raise InputError(
+                f"cannot write {csv_path}: {exc.strerror or exc}; pass --csv a path in an existing, writable folder"
+            ) from exc
         click.echo(f"wrote {len(rows)} rows to {csv_path}", err=True)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))

@@ -26,6 +26,12 @@ class Filters:
         if not (self.reports or self.publisher or self.year):
             return None
         wanted = set(self.reports)
+        known = {rid for rid in index.reports} | {r.source for r in index.reports.values()}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise InputError(
+                f"no report matches {', '.join(map(repr, unknown))}; `cxkb reports` lists the report ids and file names"
+            )
         publisher = normalize(self.publisher)
         keep = {}
         for rid, report in index.reports.items():
@@ -93,7 +99,9 @@ def search(
 ) -> list[Hit]:
     """Top-``k`` chunks for ``question`` under ``settings.fusion``."""
     q = question if isinstance(question, Question) else parse(check_question(question, settings))
-    k = k or settings.k
+    k = settings.k if k is None else k
+    if k < 1:
+        raise InputError(f"k must be at least 1, not {k}; ask for the number of passages wanted, e.g. -k 5")
     method = settings.fusion
     keyword = keyword_scores(index, q) if method != "dense" else None
     dense = dense_scores(index, q, settings, qvec) if method != "keyword" else None

@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from cxkb.cli import main
@@ -79,3 +80,26 @@ def test_bench_answerable_without_the_benchmark_data_names_the_fix(tmp_path):
     out = _run("bench", "answerable", "--data", str(tmp_path / "nowhere"), "--work", str(tmp_path / "work"))
     assert out.exit_code != 0
     assert "DRCD_dev.json not found" in out.output and "--data" in out.output
+
+
+def test_one_bad_line_does_not_end_a_stdin_batch(tiny_index: Settings):
+    idx = str(tiny_index.index)
+    batch = "核心客户体验指标\n" + "问" * 1000 + "\nNPS\n"
+    out = _run("search", "-", "--index", idx, "-k", "1", input=batch)
+    lines = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+    assert [("error" in line) for line in lines] == [False, True, False]  # q3 still answered
+    assert "1000 characters" in lines[1]["error"] and out.exit_code == 1
+    out = _run("ask", "-", "--index", idx, input=batch)
+    assert out.exit_code == 1 and out.output.count('"error"') == 1 and out.output.count('"answerable"') == 2
+
+
+@pytest.mark.parametrize("args", [["-k", "-3"], ["-k", "0"], ["--report", "nosuch"]])
+def test_search_options_are_checked(tiny_index: Settings, args: list[str]):
+    out = _run("search", "核心客户体验指标", "--index", str(tiny_index.index), *args)
+    assert out.exit_code != 0
+    assert "k must be at least 1" in out.output or "no report matches 'nosuch'" in out.output
+
+
+def test_stats_csv_into_a_missing_folder_is_a_one_line_error(tiny_index: Settings, tmp_path):
+    out = _run("stats", "NPS", "--index", str(tiny_index.index), "--csv", str(tmp_path / "nowhere" / "x.csv"))
+    assert out.exit_code != 0 and "cannot write" in out.output and "Traceback" not in out.output
