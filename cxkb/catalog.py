@@ -19,22 +19,56 @@ CATALOG = "catalog.json"
 _META_FIELDS = {f.name for f in fields(Meta)}
 
 
-def load_catalog(corpus: Path) -> dict[str, Meta]:
-    path = Path(corpus) / CATALOG
+def _read(path: Path) -> dict:
+    """The catalogue file's JSON, checked to be ``{"reports": {file name: {field: value}}}``."""
     if not path.is_file():
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not valid UTF-8 JSON ({exc}); fix the file or delete it") from exc
-    entries = raw.get("reports", {}) if isinstance(raw, dict) else {}
+    shape = 'fix it to {"reports": {"file.txt": {"title": "…", "publisher": "…"}}} or delete it'
+    if not isinstance(raw, dict) or not isinstance(raw.get("reports", {}), dict):
+        raise InputError(f'{path}: "reports" must be an object keyed by file name; {shape}')
+    bad = [name for name, entry in raw.get("reports", {}).items() if not isinstance(entry, dict)]
+    if bad:
+        raise InputError(f"{path}: the entry for {bad[0]!r} is not an object; {shape}")
+    return raw
+
+
+def load_catalog(corpus: Path) -> dict[str, Meta]:
+    entries = _read(Path(corpus) / CATALOG).get("reports", {})
     return {name: Meta(**{k: str(v) for k, v in entry.items() if k in _META_FIELDS}) for name, entry in entries.items()}
+
+
+_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def check_meta(meta: Meta) -> Meta:
+    """Catalogue fields a maintainer typed, refused with the fix when they cannot be what they claim."""
+    import datetime
+
+    if meta.date:
+        parts = [int(p) for p in meta.date.split("-")] if _DATE.fullmatch(meta.date) else []
+        try:
+            if not parts:
+                raise ValueError
+            datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        except ValueError:
+            raise InputError(f"date {meta.date!r} is not a date; give YYYY-MM-DD, YYYY-MM or YYYY") from None
+    if meta.url and not re.match(r"https?://[^\s/]+", meta.url, re.IGNORECASE):
+        raise InputError(f"url {meta.url!r} is not an http(s) address; give e.g. https://example.com/report")
+    if meta.script and meta.script not in ("simplified", "traditional"):
+        raise InputError(f"script {meta.script!r} is not simplified or traditional")
+    if any(ch in value for value in vars(meta).values() if isinstance(value, str) for ch in "\n\r\x00"):
+        raise InputError("catalogue fields are one line each: remove the line break or NUL from the value")
+    return meta
 
 
 def save_entry(corpus: Path, source: str, meta: Meta | None) -> None:
     """Write (or with ``meta=None`` delete) one entry, atomically."""
     path = Path(corpus) / CATALOG
-    raw = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    raw = _read(path)
     reports = raw.setdefault("reports", {})
     if meta is None:
         reports.pop(source, None)

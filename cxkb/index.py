@@ -203,11 +203,17 @@ def read_manifest(path: Path) -> dict[str, Any]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexCorruptError(f"index {path}: {MANIFEST} is unreadable ({exc}); {REBUILD}") from exc
+    if not isinstance(manifest, dict):
+        raise IndexCorruptError(f"index {path}: {MANIFEST} is not a JSON object; {REBUILD}")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexIncompatibleError(
             f"index {path} has format version {manifest.get('format_version')}, this cxkb reads "
             f"{FORMAT_VERSION}; {REBUILD}"
         )
+    missing = [key for key in ("generation", "files", "model") if key not in manifest]
+    if missing or not isinstance(manifest.get("files"), dict) or not isinstance(manifest.get("generation"), str):
+        what = ", ".join(missing) if missing else "files or generation of the wrong type"
+        raise IndexCorruptError(f"index {path}: {MANIFEST} lacks {what}; {REBUILD}")
     return manifest
 
 

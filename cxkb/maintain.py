@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
-from .catalog import load_catalog, save_entry
+from .catalog import check_meta, load_catalog, save_entry
 from .errors import CxkbError, InputError
 from .index import BuildSummary, _build, corpus_files, open_index, read_manifest, writer_lock
 from .ingest import load_report
@@ -110,6 +110,8 @@ def add_reports(
     settings: Settings, files: list[Path], meta: Meta | None = None, *, force: bool = False, progress=None
 ) -> Change:
     """Validate, copy in and index new report files; bad files are skipped with the reason."""
+    if meta is not None:
+        check_meta(meta)  # before anything is copied
     settings = _with_index_model(settings)
     started = time.perf_counter()
     change = Change()
@@ -156,6 +158,8 @@ def _find(settings: Settings, ref: str) -> Path:
 
 def update_report(settings: Settings, ref: str, file: Path, meta: Meta | None = None, progress=None) -> Change:
     """Replace a report's file with a new version (same id), re-indexing only that report."""
+    if meta is not None:
+        check_meta(meta)
     settings = _with_index_model(settings)
     started = time.perf_counter()
     change = Change()

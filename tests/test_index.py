@@ -54,6 +54,16 @@ def test_other_format_version_refused(tiny_index: Settings):
         open_index(tiny_index.index)
 
 
+@pytest.mark.parametrize("key", ["files", "generation", "model"])
+def test_a_manifest_missing_a_key_is_corrupt_not_a_traceback(tiny_index: Settings, key: str):
+    path = Path(tiny_index.index) / MANIFEST
+    manifest = json.loads(path.read_text())
+    del manifest[key]
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match=f"lacks {key}.*cxkb build"):
+        open_index(tiny_index.index)
+
+
 def test_rebuild_swaps_generation_and_removes_old(tiny_index: Settings):
     first = open_index(tiny_index.index).generation
     build_index(tiny_index)
