@@ -417,3 +417,42 @@ def test_pdf_running_furniture_title_and_a_sentence_across_the_page_break(tmp_pa
     assert report.page_at(report.text.index("相比之下")) == 2
     assert report.meta.title == PDF_TITLE
     assert report.kind_at(0) == "title" and report.text.split("\n")[0] == PDF_TITLE
+
+
+ZH_REPORT = "客户体验管理报告\n调查显示 87% 的受访者表示他们的组织有一个核心的客户体验指标。\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (ZH_REPORT.encode("gbk").decode("latin-1").encode("utf-8"), "gb18030"),  # GBK read as Latin-1, saved as UTF-8
+        (ZH_REPORT.encode("utf-8").decode("latin-1").encode("utf-8"), "utf-8"),  # UTF-8 encoded twice
+        (
+            "客戶體驗管理報告\n調查顯示 87% 的受訪者表示他們的組織有一個核心的客戶體驗指標。\n".encode("big5")
+            .decode("latin-1")
+            .encode(),
+            "big5",
+        ),
+    ],
+)
+def test_mojibake_is_repaired_and_says_so(raw: bytes, encoding: str):
+    from cxkb.readers.encoding import decode
+
+    text, label = decode(raw, name="moji.txt")
+    assert label.startswith(encoding) and "repaired" in label
+    assert "客户体验" in text or "客戶體驗" in text
+
+
+def test_mojibake_that_cannot_be_repaired_is_refused_with_the_fix():
+    from cxkb.readers.encoding import decode
+
+    lossy = ZH_REPORT.encode("utf-8").decode("cp1252", errors="replace").encode("utf-8")
+    with pytest.raises(InputError, match=r"mojibake.*re-save the original file as UTF-8"):
+        decode(lossy, name="moji.txt")
+
+
+def test_latin_text_and_a_stray_nul_are_left_alone():
+    from cxkb.readers.encoding import decode
+
+    assert decode(("Café résumé naïve — déjà vu. " * 5).encode(), name="fr.txt")[1] == "utf-8"
+    assert decode("短文本\x00还有一点内容".encode(), name="nul.txt")[0].startswith("短文本")

@@ -41,7 +41,11 @@ def decode(raw: bytes, *, name: str) -> tuple[str, str]:
         raise InputError(f"{name}: looks binary (NUL bytes); only text, HTML and PDF reports are read")
     encoding = "utf-16" if utf16 else "utf-8-sig"
     try:
-        return _check_text(raw.decode(encoding), name), encoding.replace("-sig", "")
+        text = raw.decode(encoding)
+        repaired = _undo_mojibake(text, name)
+        if repaired:
+            return repaired
+        return _check_text(text, name), encoding.replace("-sig", "")
     except UnicodeDecodeError:
         if utf16:
             raise InputError(
@@ -110,9 +114,47 @@ def _reject_damaged_utf8(raw: bytes, name: str) -> None:
         )
 
 
+# Latin-1 letters where Chinese should be: GBK, Big5 or UTF-8 bytes once decoded as Latin-1 (or cp1252) and
+# saved again as UTF-8 ("ÂÃÓÎÒµ¿Í»§ÌåÑé", "å®¢æˆ·ä½“éªŒ").
+_LATIN1_LETTERS = re.compile(
+    r"[\u00a1-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3,}")
+
+
+def _undo_mojibake(text: str, name: str) -> tuple[str, str] | None:
+    """The text a mojibake file meant, when its Latin-1 letters re-read as UTF-8, GB18030 or Big5 give
+    ordinary Chinese; a file that is mostly Latin-1 letters and cannot be repaired is refused."""
+    sample = text[:_SAMPLE]
+    letters = len(_LATIN1_LETTERS.findall(sample))
+    if letters < 20 or letters < 0.3 * sum(not ch.isascii() for ch in sample) or len(_CJK.findall(sample)) > letters:
+        return None
+    # A Latin-script text has its accented letters inside words (café); mojibake comes in runs (ÂÃÓÎÒµ).
+    if sum(len(run) for run in _NON_ASCII_RUN.findall(sample)) < 0.5 * letters:
+        return None
+    for codec in ("cp1252", "latin-1"):
+        try:
+            raw = text.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        for encoding in ("utf-8", "gb18030", "big5hkscs"):
+            try:
+                fixed = raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if len(_CJK.findall(fixed[:_SAMPLE])) >= letters // 3 and _chinese_score(fixed) > 0.9:
+                return _check_text(fixed, name), f"{encoding} (repaired: it had been decoded as {codec})"
+    raise InputError(
+        f"{name}: looks like mojibake (Chinese bytes decoded as Latin-1 and saved again) and cannot be repaired; "
+        "re-save the original file as UTF-8"
+    )
+
+
 def _check_text(text: str, name: str) -> str:
     sample = text[:_SAMPLE]
-    if sample and len(_CONTROL.findall(sample)) > 0.01 * len(sample):
+    # A stray control character or two is dropped later; many mean the file is binary.
+    if sample and len(_CONTROL.findall(sample)) > max(8, 0.01 * len(sample)):
         raise InputError(f"{name}: looks binary (control characters); only text, HTML and PDF reports are read")
     return text
 
