@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, CxkbError
+from .errors import ConfigError, CxkbError, InputError
 from .models import Answer, Citation, Hit, Meta, Report
 
 if TYPE_CHECKING:
@@ -599,6 +599,32 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     demo.cxkb_private_dir = private  # type: ignore[attr-defined]
     return demo
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail in one line, before the index is loaded, when the app could not listen on ``host:port``."""
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(
+            f"--host {host!r} is not an address of this machine ({exc}); use 127.0.0.1 or 0.0.0.0"
+        ) from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(
+                    f"port {port} on {host} is already in use; stop the other server or pass --port {port + 1}"
+                ) from exc
+            raise InputError(
+                f"cannot serve on {host}:{port} ({exc.strerror}); use --host 127.0.0.1 (this machine only) or "
+                "0.0.0.0 (every interface), and a port above 1024"
+            ) from exc
 
 
 def launch_options(settings: Settings, host: str = HOST, port: int = PORT) -> dict[str, Any]:

@@ -16,12 +16,21 @@ from .settings import Settings, load_settings
 log = logging.getLogger("cxkb")
 
 
+# A file name may hold a line break or a terminal escape; shown raw it would forge or garble output lines.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+
+
+def _line(text: str) -> str:
+    """``text`` as one printable line: control characters written as escapes."""
+    return str(text).translate(_CONTROLS)
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CxkbError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_line(exc)}", err=True)
             ctx.exit(1)
 
 
@@ -350,14 +359,14 @@ def _meta_options(f):
 
 def _print_change(change, verb: str) -> None:
     for given, rid in {**change.added, **change.updated}.items():
-        click.echo(f"{verb} {given} as report {rid}")
+        click.echo(f"{verb} {_line(given)} as report {rid}")
     for rid in change.removed:
         click.echo(f"removed report {rid} (file kept in corpus/.removed/)")
     for given, reason in change.skipped.items():
-        click.echo(f"skipped {given}: {reason}", err=True)
+        click.echo(f"skipped {_line(given)}: {_line(reason)}", err=True)
     for given, warnings in change.warnings.items():
         for warning in warnings:
-            click.echo(f"warning: {given}: {warning}", err=True)
+            click.echo(f"warning: {_line(given)}: {_line(warning)}", err=True)
     if change.summary:
         click.echo(
             f"index {change.summary.path}: {len(change.summary.reports)} reports, {change.summary.chunks} chunks "
@@ -656,9 +665,10 @@ def bench_answerable(
 @click.pass_context
 def serve(ctx: click.Context, index: Path | None, corpus: Path | None, host: str, port: int, no_upload: bool) -> None:
     """Serve the web app (cited chat, figure table, reports) on http://HOST:PORT."""
-    from .app import launch
+    from .app import check_address, launch
 
     settings = _settings(ctx, index=index, corpus=corpus)
+    check_address(host, port)
     click.echo(f"serving {settings.index} on http://{host}:{port} (Ctrl+C stops)", err=True)
     launch(settings.index, host=host, port=port, settings=settings, allow_upload=not no_upload)
 

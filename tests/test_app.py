@@ -289,3 +289,20 @@ def test_importing_cxkb_app_does_not_import_gradio() -> None:
     code = "import sys, cxkb, cxkb.app; print('gradio' in sys.modules, 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_busy_port_or_a_foreign_host_is_a_one_line_error_before_anything_loads():
+    import socket
+
+    from cxkb.app import check_address
+    from cxkb.errors import InputError
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(InputError, match=f"port {port} on 127.0.0.1 is already in use.*--port {port + 1}"):
+            check_address("127.0.0.1", port)
+    with pytest.raises(InputError, match=r"cannot serve on 203\.0\.113\.5"):
+        check_address("203.0.113.5", 8080)  # a documentation address no interface of this machine has
+    check_address("127.0.0.1", 0)  # a free address passes

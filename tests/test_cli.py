@@ -103,3 +103,11 @@ def test_search_options_are_checked(tiny_index: Settings, args: list[str]):
 def test_stats_csv_into_a_missing_folder_is_a_one_line_error(tiny_index: Settings, tmp_path):
     out = _run("stats", "NPS", "--index", str(tiny_index.index), "--csv", str(tmp_path / "nowhere" / "x.csv"))
     assert out.exit_code != 0 and "cannot write" in out.output and "Traceback" not in out.output
+
+
+def test_a_file_name_with_a_line_break_is_shown_on_one_line(tiny_index: Settings, tmp_path):
+    odd = tmp_path / "two\nlines.txt"
+    odd.write_text("", encoding="utf-8")  # empty: skipped, and the reason names the file
+    out = _run("add", str(odd), "--corpus", str(tiny_index.corpus), "--index", str(tiny_index.index))
+    skipped = [line for line in out.output.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 1 and "two\\nlines.txt" in skipped[0]
