@@ -26,8 +26,8 @@ from .injection import looks_like_injection
 from .models import Answer, Citation, Hit, Report
 from .normalize import normalize
 from .qualifiers import conflicts
-from .question import Question, parse, squash, to_script
-from .search import Filters, check_question, query_vector, search
+from .question import Question, squash, to_script
+from .search import Filters, query_vector, read_question, search
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -444,7 +444,7 @@ def candidates(
 
 def answer(index: Index, question: str | Question, settings: Settings, *, filters: Filters | None = None) -> Answer:
     """Answer ``question`` from ``index`` with verified citations, or abstain."""
-    q = question if isinstance(question, Question) else parse(check_question(question, settings))
+    q = read_question(question, settings)
     hits, judged, unknown = candidates(index, q, settings, filters=filters)
     related = tuple(hits[:3])
     why = why_not(q, judged, unknown, settings)
@@ -452,9 +452,11 @@ def answer(index: Index, question: str | Question, settings: Settings, *, filter
         log.info("not answering %r: %s", q.text, why)
         return Answer(q.text, not_found_text(q.script), False, (), related)
     best = judged[0]
-    log.info("answering %r: %s", q.text, explain(best, settings))
+    if log.isEnabledFor(logging.INFO):  # explaining is work the hot path need not do unseen
+        log.info("answering %r: %s", q.text, explain(best, settings))
     chosen = [best]
-    for other in judged[1:]:
+    if len(judged) > 1:
+        other = judged[1]  # only the runner-up may join the answer
         same_place = (
             other.scored.hit.chunk.report_id == best.scored.hit.chunk.report_id
             and other.span[0] < best.span[1]
@@ -467,7 +469,6 @@ def answer(index: Index, question: str | Question, settings: Settings, *, filter
             and not same_place
         ):
             chosen.append(other)
-        break  # only the runner-up may join the answer
     citations, parts = [], []
     for judged_one in chosen:
         start, end = judged_one.span

@@ -562,7 +562,7 @@ def bench_drcd(
     "--fit", is_flag=True, help="Refit the model on DRCD_test + CMRC trial and write cxkb/data/answerable.json."
 )
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Folder holding drcd/ and cmrc2018/.")
-@click.option("--paragraphs", default=250, show_default=True, help="Paragraphs sampled from each split.")
+@click.option("--paragraphs", default=200, show_default=True, help="Paragraphs sampled from each split.")
 @click.option(
     "--work", type=click.Path(file_okay=False, path_type=Path), default=Path(".cache/answerable"), show_default=True
 )

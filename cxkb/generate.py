@@ -30,8 +30,8 @@ from .errors import ConfigError
 from .index import Index
 from .injection import looks_like_injection
 from .models import Answer, Citation, Hit
-from .question import Question, parse, to_script
-from .search import Filters, check_question, search
+from .question import Question, to_script
+from .search import Filters, read_question, search
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -264,7 +264,7 @@ def llm_answer(
     index: Index, question: str | Question, settings: Settings, *, filters: Filters | None = None, llm: Any = None
 ) -> Answer:
     """An LLM-written answer whose every sentence passed the citation check, else the extractive answer."""
-    q = _parsed(question, settings)
+    q = read_question(question, settings)
     hits = search(index, q, settings, k=LLM_HITS, filters=filters)
     sources = [h for h in hits if not looks_like_injection(h.chunk.text)]
     for h in hits:
@@ -298,14 +298,10 @@ def llm_configured(settings: Settings) -> bool:
     return bool(str(settings.llm.get("provider", "")).strip())
 
 
-def _parsed(question: str | Question, settings: Settings) -> Question:
-    return question if isinstance(question, Question) else parse(check_question(question, settings))
-
-
 def answer_with_settings(index: Index, question: str, settings: Settings, *, filters: Filters | None = None) -> Answer:
     """The LLM answer when ``settings.llm`` names a provider, else the extractive one (the question is
     read once, here, for either path)."""
-    q = _parsed(question, settings)
+    q = read_question(question, settings)
     if llm_configured(settings):
         return llm_answer(index, q, settings, filters=filters)
     return answer(index, q, settings, filters=filters)

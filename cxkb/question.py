@@ -187,7 +187,7 @@ def parse(text: str) -> Question:
         norm=norm,
         script=script,
         tokens=tuple(expansion if english else tokens),
-        keywords=tuple(keyword_tokens(text) + expansion),
+        keywords=tuple(keyword_tokens(text, tokens) + expansion),
         kind=kind,
         required=tuple(required_terms(norm, kind, script)),
         quoted=tuple(squash(m) for m in QUOTED.findall(norm)),

@@ -13,6 +13,7 @@ from .index import Index
 from .models import Hit
 from .normalize import normalize
 from .question import Question, parse
+from .segment import english_expansion, keyword_tokens
 from .settings import Settings
 
 
@@ -54,9 +55,16 @@ def check_question(question: str, settings: Settings) -> str:
     return question
 
 
+def read_question(question: str | Question, settings: Settings) -> Question:
+    """``question`` checked and parsed, once; an already parsed one is passed through."""
+    return question if isinstance(question, Question) else parse(check_question(question, settings))
+
+
 def keyword_scores(index: Index, question: str | Question) -> np.ndarray:
-    q = question if isinstance(question, Question) else parse(question)
-    tokens = [t for t in q.keywords if t in index.bm25.vocab_dict]
+    terms = (
+        question.keywords if isinstance(question, Question) else keyword_tokens(question) + english_expansion(question)
+    )
+    tokens = [t for t in terms if t in index.bm25.vocab_dict]
     if not tokens or not index.chunks:
         return np.full(len(index.chunks), -np.inf)
     scores = np.asarray(index.bm25.get_scores(tokens), dtype=np.float64)
@@ -98,7 +106,7 @@ def search(
     qvec: np.ndarray | None = None,
 ) -> list[Hit]:
     """Top-``k`` chunks for ``question`` under ``settings.fusion``."""
-    q = question if isinstance(question, Question) else parse(check_question(question, settings))
+    q = read_question(question, settings)
     k = settings.k if k is None else k
     if k < 1:
         raise InputError(f"k must be at least 1, not {k}; ask for the number of passages wanted, e.g. -k 5")
