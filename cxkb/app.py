@@ -333,6 +333,14 @@ def corpus_matches(kb: KnowledgeBase) -> bool:
     return corpus.is_dir() and all((corpus / r.source).is_file() for r in kb.reports())
 
 
+def _reason(error: object, staged: Path, shown: str) -> str:
+    """An error about the staged copy, said about the upload, naming the file once."""
+    text = str(error).replace(str(staged), shown).strip()
+    while text.startswith(f"{shown}: "):
+        text = text[len(shown) + 2 :]
+    return text if text.endswith((".", "。")) else f"{text}."
+
+
 def upload_report(
     kb: KnowledgeBase,
     file: str | Path | None,
@@ -369,8 +377,8 @@ def upload_report(
         return False, f"{shown}: 文件是空的 (the file is empty). Nothing was added."
     if not corpus_matches(kb):
         return False, (
-            f"the corpus folder {kb.settings.corpus} does not hold this index's reports, so adding would rebuild "
-            "the index from the wrong folder; start the app with the corpus the index was built from. Nothing was added."
+            f"the corpus folder {kb.settings.corpus} does not hold every report of this index; run `cxkb check "
+            "--repair`, or start the app with the corpus the index was built from. Nothing was added."
         )
     raw = src.read_bytes()
     staging = Path(tempfile.mkdtemp(prefix="upload-", dir=workdir))
@@ -381,12 +389,12 @@ def upload_report(
         try:
             change = add_reports(kb.settings, [staged], meta, progress=progress)
         except CxkbError as exc:
-            return False, f"{shown}: {str(exc).replace(str(staged), shown)}. Nothing was added."
+            return False, f"{shown}: {_reason(exc, staged, shown)} Nothing was added."
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if not change.added:
         reason = next(iter(change.skipped.values()), "not added")
-        return False, f"{shown}: {reason.replace(str(staged), shown)}. Nothing was added."
+        return False, f"{shown}: {_reason(reason, staged, shown)} Nothing was added."
     kb.refresh()
     rid = next(iter(change.added.values()))
     chunks = kb.chunk_counts().get(rid, 0)
@@ -646,11 +654,16 @@ def launch_options(settings: Settings, host: str = HOST, port: int = PORT) -> di
 
 
 def open_kb(index: Path | str | None = None, settings: Settings | None = None) -> KnowledgeBase:
+    from .journal import recover
     from .kb import KnowledgeBase
     from .settings import load_settings
 
     settings = settings or load_settings()
-    return KnowledgeBase.open(index if index is not None else settings.index, settings)
+    path = Path(index if index is not None else settings.index)
+    note = recover(path)  # an add, update, remove or upload a kill interrupted
+    if note:
+        log.warning("%s", note)
+    return KnowledgeBase.open(path, settings)
 
 
 def warm_up(kb: KnowledgeBase) -> float:

@@ -36,9 +36,20 @@ def _read(path: Path) -> dict:
     return raw
 
 
+def read_catalog(corpus: Path) -> dict:
+    """The catalogue as stored (checked), for a change to edit and write back whole."""
+    return _read(Path(corpus) / CATALOG)
+
+
+def entries(raw: dict) -> dict[str, Meta]:
+    return {
+        name: Meta(**{k: str(v) for k, v in entry.items() if k in _META_FIELDS})
+        for name, entry in raw.get("reports", {}).items()
+    }
+
+
 def load_catalog(corpus: Path) -> dict[str, Meta]:
-    entries = _read(Path(corpus) / CATALOG).get("reports", {})
-    return {name: Meta(**{k: str(v) for k, v in entry.items() if k in _META_FIELDS}) for name, entry in entries.items()}
+    return entries(read_catalog(corpus))
 
 
 _DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
@@ -65,18 +76,29 @@ def check_meta(meta: Meta) -> Meta:
     return meta
 
 
-def save_entry(corpus: Path, source: str, meta: Meta | None) -> None:
-    """Write (or with ``meta=None`` delete) one entry, atomically."""
-    path = Path(corpus) / CATALOG
-    raw = _read(path)
-    reports = raw.setdefault("reports", {})
+def with_entry(raw: dict, source: str, meta: Meta | None) -> dict:
+    """A copy of the catalogue with one entry written (or, with ``meta=None``, deleted)."""
+    reports = dict(raw.get("reports", {}))
     if meta is None:
         reports.pop(source, None)
     else:
         reports[source] = {**reports.get(source, {}), **{k: v for k, v in asdict(meta).items() if v}}
+    return {**raw, "reports": reports}
+
+
+def write_catalog(corpus: Path, raw: dict) -> None:
+    """Replace the catalogue atomically (a reader sees the old file or the new one)."""
+    path = Path(corpus) / CATALOG
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with tmp.open("rb") as f:
+        os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def save_entry(corpus: Path, source: str, meta: Meta | None) -> None:
+    """Write (or with ``meta=None`` delete) one entry, atomically."""
+    write_catalog(corpus, with_entry(read_catalog(corpus), source, meta))
 
 
 _HEADINGISH = re.compile(r"[\u4e00-\u9fffA-Za-z]")

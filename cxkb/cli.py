@@ -26,17 +26,32 @@ def _line(text: str) -> str:
 
 
 class _Group(click.Group):
+    """The one error boundary: a CxkbError is one line and exit 1; anything unexpected one line and exit 2."""
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CxkbError as exc:
             click.echo(f"error: {_line(exc)}", err=True)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if (ctx.obj or {}).get("verbose"):
+                raise
+            click.echo(f"error: unexpected {type(exc).__name__}: {_line(exc)}; run with -v for details", err=True)
+            ctx.exit(2)
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
-    base: Settings = ctx.obj["settings"]
-    return base.replace(**overrides)
+    """The command's settings; a maintainer change a kill interrupted is completed or rolled back first."""
+    from .journal import recover
+
+    settings = ctx.obj["settings"].replace(**overrides)
+    note = recover(Path(settings.index))
+    if note:
+        click.echo(f"note: {_line(note)}", err=True)
+    return settings
 
 
 @click.group(cls=_Group)
@@ -49,7 +64,7 @@ def main(ctx: click.Context, config: Path | None, verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        ctx.obj = {"settings": load_settings(config)}
+        ctx.obj = {"settings": load_settings(config), "verbose": verbose}
     except CxkbError as exc:
         click.echo(f"error: {exc}", err=True)
         ctx.exit(1)
@@ -420,6 +435,33 @@ def remove(ctx: click.Context, report: str, corpus, index) -> None:
 
     settings = _settings(ctx, corpus=corpus, index=index)
     _print_change(remove_report(settings, report), "removed")
+
+
+@main.command()
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder [corpus/].")
+@index_option
+@click.option("--repair", is_flag=True, help="Fix what is found: finish or roll back, clear leftovers, re-index.")
+@click.pass_context
+def check(ctx: click.Context, corpus: Path | None, index: Path | None, repair: bool) -> None:
+    """Compare corpus, catalogue and index; report (or --repair) disagreements and leftovers."""
+    from .maintain import check as check_all
+
+    settings = _settings(ctx, corpus=corpus, index=index)
+    found = check_all(settings, repair=repair)
+    for problem in found.problems:
+        click.echo(f"{'found' if repair else 'problem'}: {_line(problem)}")
+    for note in found.repaired:
+        click.echo(f"repaired: {_line(note)}")
+    remaining = check_all(settings).problems if repair and found.problems else found.problems
+    if not remaining:
+        click.echo(f"ok: {settings.corpus}, its catalogue and {settings.index} agree")
+        return
+    if repair:
+        for problem in remaining:
+            click.echo(f"still: {_line(problem)}", err=True)
+    else:
+        click.echo("run `cxkb check --repair` to fix these", err=True)
+    ctx.exit(1)
 
 
 # --- evaluation ------------------------------------------------------------------------------

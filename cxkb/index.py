@@ -315,6 +315,11 @@ def _raise_disk_full(exc: BaseException, path: Path) -> None:
         ) from exc
 
 
+def generation_name() -> str:
+    """A new generation's folder name; a maintainer's journal records it before the generation is written."""
+    return f"g-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+
+
 def write_generation(
     path: Path,
     reports: list[Report],
@@ -324,15 +329,16 @@ def write_generation(
     sentence_vectors: np.ndarray,
     settings: Settings,
     model: str,
+    name: str | None = None,
 ) -> dict[str, Any]:
-    """Write a complete new generation, then publish it by replacing the manifest."""
+    """Write a complete new generation (named ``name``, or a fresh name), then publish it by replacing the manifest."""
     import bm25s
     import faiss
 
     # bm25s sets its logger to DEBUG on import; keep build output to our summary.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     path.mkdir(parents=True, exist_ok=True)
-    name = f"g-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    name = name or generation_name()
     tmp = path / f".{name}.tmp"
     tmp.mkdir()
     try:
@@ -473,7 +479,10 @@ def build_index(
     show_embed_progress: bool = False,
 ) -> BuildSummary:
     """Build ``settings.index`` from every supported file in ``settings.corpus``."""
+    from .journal import finish
+
     with writer_lock(Path(settings.index)):
+        finish(Path(settings.index))  # an interrupted add/update/remove first, so the corpus is settled
         return _build(settings, progress, show_embed_progress)
 
 
@@ -482,15 +491,21 @@ def _build(
     progress: Callable[[str, int, int], None] | None,
     show_embed_progress: bool,
     reuse: dict[str, Report] | None = None,
+    *,
+    files: list[Path] | None = None,
+    catalog: dict[str, Meta] | None = None,
+    generation: str | None = None,
 ) -> BuildSummary:
     """Read the corpus (reusing cleaned ``reuse`` reports by file name), then write a generation.
 
-    Vectors of text the previous generation already embedded are taken from it, so an
-    incremental change embeds only new text, and the result equals a fresh build.
+    A maintainer's change passes ``files`` and ``catalog`` as the corpus will be once its staged
+    files are moved in, and the ``generation`` name its journal recorded. Vectors of text the
+    previous generation already embedded are taken from it, so an incremental change embeds
+    only new text, and the result equals a fresh build.
     """
     started = time.perf_counter()
-    files = corpus_files(settings.corpus)
-    catalog = load_catalog(settings.corpus)
+    files = sorted(files, key=lambda p: p.name) if files is not None else corpus_files(settings.corpus)
+    catalog = catalog if catalog is not None else load_catalog(settings.corpus)
     reports, failed, taken = [], {}, set()
     for i, file in enumerate(files):
         if progress:
@@ -532,7 +547,9 @@ def _build(
     everything = embed_passages_cached(embedder, texts, progress=show_embed_progress, known=known)
     vectors = everything[: len(chunks)]
     sentence_vectors = everything[len(chunks) :] if settings.sentence_vectors else np.zeros((len(sents), 0))
-    write_generation(Path(settings.index), reports, chunks, vectors, sents, sentence_vectors, settings, embedder.name)
+    write_generation(
+        Path(settings.index), reports, chunks, vectors, sents, sentence_vectors, settings, embedder.name, generation
+    )
     return BuildSummary(
         Path(settings.index), reports, len(chunks), failed, time.perf_counter() - started, embedder.name
     )

@@ -255,7 +255,7 @@ def test_upload_refused_when_corpus_is_not_the_indexed_one(kb: KnowledgeBase, tm
     upload = tmp_path / "new.txt"
     upload.write_text(DRCD, encoding="utf-8")
     ok, message = app.upload_report(wrong, upload)
-    assert not ok and "does not hold this index's reports" in message
+    assert not ok and "does not hold every report of this index; run `cxkb check --repair`" in message
     assert not list(other.iterdir())
 
 
