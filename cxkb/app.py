@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import html
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -47,6 +48,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".pptx")
 CONTEXT_CHARS = 300  # report text shown either side of a quote under "上下文"
 MAX_TURNS = 20  # answers kept on screen per browser session
+SESSIONS = 256  # conversations kept in memory; the least recently used is forgotten first
+CACHE_CLEANING = (300, 900)  # every 5 min, Gradio's upload/download files older than 15 min are deleted
 STATS_LIMIT = 200  # rows in the statistics table (and its CSV)
 STATS_COLUMNS = ("value", "unit", "measures", "title", "publisher", "date", "page", "quote")
 REPORT_COLUMNS = ("id", "title", "publisher", "date", "chars", "chunks", "cleaning")
@@ -448,6 +451,8 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
 
     settings = settings or kb.settings
     private = _private_dir()
+    # Gradio keeps a record of every event for its monitoring page (off here); 10,000 by default.
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
     def filters_update():
         kb.refresh()
@@ -502,7 +507,7 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
         status = f'<div class="{"cxkb-answer" if ok else "cxkb-error"}">{esc(message)}</div>'
         return (status, *filters_update())
 
-    with gr.Blocks(title="cxkb · 客户体验报告问答", analytics_enabled=False) as demo:
+    with gr.Blocks(title="cxkb · 客户体验报告问答", analytics_enabled=False, delete_cache=CACHE_CLEANING) as demo:
         gr.Markdown("## cxkb · 客户体验研究报告问答\n每个答案都引用报告原文；语料库里没有的内容会如实说明。")
         with gr.Tabs():
             with gr.Tab("问答 Chat", id="chat"):
@@ -635,10 +640,81 @@ def check_address(host: str, port: int) -> None:
             ) from exc
 
 
-def launch_options(settings: Settings, host: str = HOST, port: int = PORT) -> dict[str, Any]:
-    """The keyword arguments for ``demo.launch``: local, no share link, index and corpus never served."""
+class UploadGuard:
+    """ASGI middleware: Gradio's generic upload route takes only report files, or none without the form.
+
+    Gradio stores anything posted to ``…/upload`` in its cache whatever the form allows; this
+    reads the multipart part headers and refuses (415) a file whose type cxkb would not add.
+    """
+
+    _NAME = re.compile(rb'filename\*?=(?:"([^"]*)"|([^;\r\n]*))', re.IGNORECASE)
+
+    def __init__(self, app: Any, allow: bool = True, types: tuple[str, ...] = UPLOAD_TYPES) -> None:
+        self.app, self.allow, self.types = app, allow, types
+
+    def file_names(self, content_type: bytes, body: bytes) -> list[str]:
+        """The file names in the part headers of a multipart body (never looked for in file content)."""
+        boundary = re.search(rb'boundary="?([^";]+)"?', content_type)
+        if not boundary:
+            return []
+        names = []
+        for part in body.split(b"--" + boundary.group(1))[1:]:
+            head = part.split(b"\r\n\r\n", 1)[0]
+            names += [(a or b).decode("utf-8", "replace").strip() for a, b in self._NAME.findall(head)]
+        return names
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if (
+            scope.get("type") != "http"
+            or scope.get("method") != "POST"
+            or not scope.get("path", "").endswith("/upload")
+        ):
+            await self.app(scope, receive, send)
+            return
+        messages, size, more = [], 0, True
+        while more:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
+            if size > MAX_UPLOAD_BYTES + 65536:
+                await self._refuse(send, 413, f"over the {MAX_UPLOAD_BYTES // 2**20} MB limit")
+                return
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        names = self.file_names(content_type, b"".join(m.get("body", b"") for m in messages))
+        bad = [n for n in names if PurePath(n).suffix.lower() not in self.types]
+        if not self.allow or bad or not names:
+            why = "uploads are off" if not self.allow else f"only {' '.join(self.types)} files are accepted"
+            await self._refuse(send, 415, why)
+            return
+        replay = iter(messages)
+
+        async def again() -> dict:
+            message = next(replay, None)
+            return message if message is not None else await receive()  # then the disconnect, as usual
+
+        await self.app(scope, again, send)
+
+    @staticmethod
+    async def _refuse(send: Callable, status: int, why: str) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": why.encode()})
+
+
+def launch_options(
+    settings: Settings, host: str = HOST, port: int = PORT, *, allow_upload: bool = True
+) -> dict[str, Any]:
+    """The keyword arguments for ``demo.launch``: local, no share link, index and corpus never served.
+
+    Memory and disk stay bounded: at most ``SESSIONS`` conversations are held, and Gradio's
+    cache is cleaned on a timer (``CACHE_CLEANING``); the upload route takes report types only.
+    """
+    from starlette.middleware import Middleware
+
     blocked = [str(Path(settings.index).resolve()), str(Path(settings.corpus).resolve())]
     return {
+        "state_session_capacity": SESSIONS,
+        "app_kwargs": {"middleware": [Middleware(UploadGuard, allow=allow_upload)]},
         "server_name": host,
         "server_port": port,
         "share": False,
@@ -691,5 +767,5 @@ def launch(
     kb = open_kb(index, settings)
     warm_up(kb)
     demo = create_app(kb, kb.settings, allow_upload=allow_upload)
-    demo.launch(**launch_options(kb.settings, host, port), prevent_thread_lock=not block)
+    demo.launch(**launch_options(kb.settings, host, port, allow_upload=allow_upload), prevent_thread_lock=not block)
     return demo

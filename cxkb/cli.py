@@ -64,7 +64,7 @@ def main(ctx: click.Context, config: Path | None, verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        ctx.obj = {"settings": load_settings(config), "verbose": verbose}
+        ctx.obj = {"settings": load_settings(config), "verbose": verbose, "config": config}
     except CxkbError as exc:
         click.echo(f"error: {exc}", err=True)
         ctx.exit(1)
@@ -687,6 +687,71 @@ def bench_answerable(
 
 
 # --- serve -----------------------------------------------------------------------------------
+
+
+@bench.command("serve")
+@index_option
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder [corpus/].")
+@click.option("--qps", default=20.0, show_default=True, type=float, help="Questions per second (at most 50).")
+@click.option("--minutes", default=10.0, show_default=True, type=float, help="Duration (at most 60).")
+@click.option("--warmup", default=60.0, show_default=True, type=float, help="Seconds before RSS is taken as start.")
+@click.option(
+    "--questions",
+    "question_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=EVAL_SET,
+    show_default=True,
+    help="JSONL with a question field, asked in turn.",
+)
+@click.option("--max-growth", default=50.0, show_default=True, help="MB of RSS growth after warm-up that fails.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/serve.md"))
+@click.pass_context
+def bench_serve(
+    ctx: click.Context,
+    index: Path | None,
+    corpus: Path | None,
+    qps: float,
+    minutes: float,
+    warmup: float,
+    question_file: Path,
+    max_growth: float,
+    out: Path,
+) -> None:
+    """Soak the web app on loopback: requests, errors, p50/p95, server RSS after warm-up and at the end."""
+    from tqdm import tqdm
+
+    from . import bench_serve as bs
+
+    settings = _settings(ctx, index=index, corpus=corpus)
+    questions = [
+        json.loads(line)["question"] for line in question_file.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    bar = tqdm(total=int(qps * minutes * 60), unit="q", desc="asking", file=sys.stderr, disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.n = done
+        bar.refresh()
+
+    try:
+        result = bs.soak(
+            Path(settings.index),
+            Path(settings.corpus),
+            questions,
+            qps=qps,
+            minutes=minutes,
+            warmup_seconds=warmup,
+            config=ctx.obj["config"],
+            progress=progress,
+        )
+    finally:
+        bar.close()
+    md, _ = bs.write(result, Path(settings.index), out)
+    click.echo(md.read_text(encoding="utf-8"))
+    if result.errors or result.growth_mb >= max_growth:
+        click.echo(
+            f"error: {result.errors} errors, RSS growth {result.growth_mb:+.0f} MB (limit {max_growth:g} MB)", err=True
+        )
+        ctx.exit(1)
 
 
 @main.command()

@@ -306,3 +306,76 @@ def test_a_busy_port_or_a_foreign_host_is_a_one_line_error_before_anything_loads
     with pytest.raises(InputError, match=r"cannot serve on 203\.0\.113\.5"):
         check_address("203.0.113.5", 8080)  # a documentation address no interface of this machine has
     check_address("127.0.0.1", 0)  # a free address passes
+
+
+def test_upload_error_names_the_file_once(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4 not really")
+    ok, message = app.upload_report(kb, path)
+    assert not ok and message.startswith("broken.pdf: ") and message.count("broken.pdf") == 1, message
+
+
+# --- the served app: bounded sessions, a cleaned cache, an upload route that takes reports only ----------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(app, "SESSIONS", 4)
+    demo = app.create_app(kb, kb.settings)
+    port = _free_port()
+    demo.launch(**app.launch_options(kb.settings, "127.0.0.1", port), prevent_thread_lock=True, quiet=True)
+    try:
+        yield demo, f"http://127.0.0.1:{port}"
+    finally:
+        demo.close()
+
+
+def test_api_sessions_are_bounded_and_the_cache_is_cleaned(served) -> None:
+    import httpx
+
+    demo, base = served
+    for i in range(12):  # each call through the HTTP API is a new session
+        posted = httpx.post(f"{base}/gradio_api/call/ask", json={"data": [f"CEO 反馈 {i}", [], "", app.ANY_YEAR, []]})
+        assert posted.status_code == 200, posted.text
+        streamed = httpx.get(f"{base}/gradio_api/call/ask/{posted.json()['event_id']}", timeout=60).text
+        assert "event: complete" in streamed and "cxkb-turn" in streamed
+    assert 0 < len(demo.state_holder.session_data) <= 4
+    assert demo.delete_cache == app.CACHE_CLEANING
+
+
+@pytest.mark.parametrize(("name", "status"), [("tool.exe", 415), ("page.svg", 415), ("notes.txt", 200)])
+def test_upload_route_takes_report_files_only(served, name: str, status: int) -> None:
+    import httpx
+
+    _, base = served
+    # A file name inside the content must not fool the check: only part headers count.
+    content = 'filename="fine.txt"\n客户体验报告'.encode()
+    posted = httpx.post(f"{base}/gradio_api/upload", files={"files": (name, content, "application/octet-stream")})
+    assert posted.status_code == status, posted.text
+    if status == 200:
+        stored = Path(posted.json()[0])
+        assert stored.name == name and stored.read_bytes() == content
+
+
+def test_upload_route_refuses_everything_without_the_form(kb: KnowledgeBase) -> None:
+    demo = app.create_app(kb, kb.settings, allow_upload=False)
+    port = _free_port()
+    options = app.launch_options(kb.settings, "127.0.0.1", port, allow_upload=False)
+    demo.launch(**options, prevent_thread_lock=True, quiet=True)
+    try:
+        import httpx
+
+        posted = httpx.post(
+            f"http://127.0.0.1:{port}/gradio_api/upload", files={"files": ("a.txt", b"x", "text/plain")}
+        )
+        assert posted.status_code == 415 and "uploads are off" in posted.text
+    finally:
+        demo.close()
