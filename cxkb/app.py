@@ -437,7 +437,12 @@ details summary { cursor: pointer; font-size: 0.85em; color: var(--body-text-col
 
 
 def _private_dir() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="cxkb-app-"))
+    """This server's temp folder (CSV exports, upload copies); a killed server's folder is removed here."""
+    for old in Path(tempfile.gettempdir()).glob("cxkb-app-*-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"cxkb-app-{os.getpid()}-"))
     atexit.register(shutil.rmtree, folder, True)
     return folder
 

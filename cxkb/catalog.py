@@ -89,7 +89,7 @@ def with_entry(raw: dict, source: str, meta: Meta | None) -> dict:
 def write_catalog(corpus: Path, raw: dict) -> None:
     """Replace the catalogue atomically (a reader sees the old file or the new one)."""
     path = Path(corpus) / CATALOG
-    tmp = path.with_suffix(".json.tmp")
+    tmp = path.with_name(f".{CATALOG}.tmp")  # a dot-file: never read as a report, found by `cxkb check`
     tmp.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with tmp.open("rb") as f:
         os.fsync(f.fileno())

@@ -43,12 +43,12 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+def _settings(ctx: click.Context, *, recover: bool = True, **overrides: Any) -> Settings:
     """The command's settings; a maintainer change a kill interrupted is completed or rolled back first."""
-    from .journal import recover
+    from .journal import recover as finish_interrupted
 
     settings = ctx.obj["settings"].replace(**overrides)
-    note = recover(Path(settings.index))
+    note = finish_interrupted(Path(settings.index)) if recover else None
     if note:
         click.echo(f"note: {_line(note)}", err=True)
     return settings
@@ -446,7 +446,7 @@ def check(ctx: click.Context, corpus: Path | None, index: Path | None, repair: b
     """Compare corpus, catalogue and index; report (or --repair) disagreements and leftovers."""
     from .maintain import check as check_all
 
-    settings = _settings(ctx, corpus=corpus, index=index)
+    settings = _settings(ctx, recover=False, corpus=corpus, index=index)  # report an interrupted change first
     found = check_all(settings, repair=repair)
     for problem in found.problems:
         click.echo(f"{'found' if repair else 'problem'}: {_line(problem)}")

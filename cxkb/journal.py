@@ -78,7 +78,7 @@ class Transaction:
             "op": self.op,
             "names": self.names,
             "txid": self.txid,
-            "corpus": str(self.corpus.resolve()),
+            "corpus": str(self.corpus),
             "generation": self.generation,
             "moves": self.moves,
             "catalog": self.catalog,
@@ -137,8 +137,11 @@ def _move(src: Path, dst: Path) -> None:
 
 
 def begin(index: Path, corpus: Path, op: str, names: list[str]) -> Transaction:
-    """A new transaction (nothing is written until :meth:`Transaction.stage` or ``record``)."""
-    return Transaction(Path(index), Path(corpus), op, names)
+    """A new transaction (nothing is written until :meth:`Transaction.stage` or ``record``).
+
+    Paths are made absolute: the next command may run from another working directory.
+    """
+    return Transaction(Path(index).resolve(), Path(corpus).resolve(), op, names)
 
 
 def pending(index: Path) -> Transaction | None:
