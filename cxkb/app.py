@@ -615,8 +615,38 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
                 api_name=False,
             )
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    # Gradio keeps a message queue for each of the last 2,000 sessions; a session beyond SESSIONS has no state
+    # to come back to, so its messages need not outlive it either.
+    messages = getattr(demo._queue, "pending_messages_per_session", None)
+    if messages is not None and hasattr(messages, "max_size"):
+        messages.max_size = SESSIONS
     demo.cxkb_private_dir = private  # type: ignore[attr-defined]
     return demo
+
+
+def _return_freed_memory(every: float = 60.0) -> None:
+    """Keep glibc from holding freed memory: few arenas, and what requests freed handed back every minute.
+
+    Each of the worker threads that answer requests would otherwise get its own malloc arena, and
+    memory freed there stays with the process, so RSS creeps up under load with nothing leaking.
+    """
+    import ctypes
+    import ctypes.util
+    import threading
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+        libc.mallopt(-8, 2)  # M_ARENA_MAX: arenas created from now on are shared by the threads
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            trim(0)
+
+    threading.Thread(target=loop, name="cxkb-malloc-trim", daemon=True).start()
 
 
 def check_address(host: str, port: int) -> None:
@@ -769,6 +799,7 @@ def launch(
     """Open ``index`` and serve the app on ``host:port`` (127.0.0.1:7860 by default; never shared)."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s: anyone who can reach this address can ask and upload; there is no login", host)
+    _return_freed_memory()  # before the server's threads start
     kb = open_kb(index, settings)
     warm_up(kb)
     demo = create_app(kb, kb.settings, allow_upload=allow_upload)

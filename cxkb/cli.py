@@ -378,6 +378,7 @@ def _print_change(change, verb: str) -> None:
     for rid in change.removed:
         click.echo(f"removed report {rid} (file kept in corpus/.removed/)")
     for given, reason in change.skipped.items():
+        reason = reason.removeprefix(f"{given}: ")  # the file is named once
         click.echo(f"skipped {_line(given)}: {_line(reason)}", err=True)
     for given, warnings in change.warnings.items():
         for warning in warnings:

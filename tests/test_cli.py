@@ -111,3 +111,10 @@ def test_a_file_name_with_a_line_break_is_shown_on_one_line(tiny_index: Settings
     out = _run("add", str(odd), "--corpus", str(tiny_index.corpus), "--index", str(tiny_index.index))
     skipped = [line for line in out.output.splitlines() if line.startswith("skipped")]
     assert len(skipped) == 1 and "two\\nlines.txt" in skipped[0]
+
+
+def test_a_missing_file_is_named_once_and_said_to_be_missing(tiny_index: Settings, tmp_path):
+    gone = tmp_path / "gone.txt"
+    out = _run("add", str(gone), "--corpus", str(tiny_index.corpus), "--index", str(tiny_index.index))
+    skipped = [line for line in out.output.splitlines() if line.startswith("skipped")]
+    assert skipped == [f"skipped {gone}: no such file; check the path"], out.output
