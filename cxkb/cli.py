@@ -690,6 +690,56 @@ def bench_answerable(
 # --- serve -----------------------------------------------------------------------------------
 
 
+@bench.command("speed")
+@index_option
+@click.option(
+    "--question", default="有核心客户体验指标的组织占多少？", show_default=True, help="Asked by the cold runs."
+)
+@click.option(
+    "--questions",
+    "question_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=EVAL_SET,
+    show_default=True,
+    help="JSONL questions for the warm timings.",
+)
+@click.option("--passages", "n_passages", default=128, show_default=True, help="DRCD paragraphs embedded per path.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Folder with DRCD_dev.json.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/speed.md"))
+@click.pass_context
+def bench_speed(
+    ctx: click.Context,
+    index: Path | None,
+    question: str,
+    question_file: Path,
+    n_passages: int,
+    data: Path | None,
+    out: Path,
+) -> None:
+    """Cold ask/search, warm p50/p95, and embedding passages/s per path (ratio to sentence-transformers fp32)."""
+    from . import bench as drcd
+    from . import bench_speed as bs
+
+    settings = _settings(ctx, index=index)
+    questions = [
+        json.loads(line)["question"] for line in question_file.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    split_file = (data or drcd.DEFAULT_DRCD) / "DRCD_dev.json"
+    if not split_file.is_file():
+        raise CxkbError(f"{split_file} not found; pass --data with the folder holding DRCD_dev.json")
+    paragraphs = [
+        p["context"] for doc in json.loads(split_file.read_text(encoding="utf-8"))["data"] for p in doc["paragraphs"]
+    ][:n_passages]
+    result = bs.Speed(index=str(settings.index), cpu=bs.cpu_name())
+    log.warning("cold runs (fresh processes) ...")
+    result.cold = bs.cold(Path(settings.index), question, ctx.obj["config"])
+    log.warning("warm runs over %d questions ...", len(questions))
+    result.warm = bs.warm(Path(settings.index), questions, settings)
+    log.warning("embedding %d passages on each path ...", len(paragraphs))
+    result.embedding = bs.embedding(paragraphs, settings)
+    click.echo(bs.write(result, out).read_text(encoding="utf-8"))
+
+
 @bench.command("serve")
 @index_option
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder [corpus/].")

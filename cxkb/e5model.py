@@ -488,7 +488,7 @@ def install(force: bool = False, progress: bool = True) -> pathlib.Path:
     """Write the sentence-transformers folder unless it is already there; return its path."""
     target = model_dir()
     if (target / "modules.json").is_file() and not force and _is_ours(target):
-        return target
+        return _with_onnx(target)
     if target.exists() and any(target.iterdir()) and not _is_ours(target):
         # install() deletes what it replaces, so it must never touch a folder it did not write.
         raise ModelError(f"{target} exists and is not a cxkb model folder; set CXKB_MODEL_DIR to a new path")
@@ -519,5 +519,22 @@ def install(force: bool = False, progress: bool = True) -> pathlib.Path:
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+    _with_onnx(target)
     log.info("model ready in %.1f s: %s", time.perf_counter() - started, target)
+    return target
+
+
+def _with_onnx(target: pathlib.Path) -> pathlib.Path:
+    """The folder, with its ONNX exports written once (a folder from before they existed gets them now)."""
+    from .onnx_embed import VARIANTS, export, onnx_path
+
+    if all(onnx_path(target, v).is_file() for v in VARIANTS):
+        return target
+    started = time.perf_counter()
+    log.warning("exporting multilingual-e5-small to ONNX in %s (once, about a minute)", target / "onnx")
+    try:
+        export(target)
+    except Exception as exc:  # the torch path still works without the exports
+        raise ModelError(f"cannot export the embedding model to ONNX ({type(exc).__name__}: {exc}); {_FIX}") from exc
+    log.info("ONNX export took %.1f s", time.perf_counter() - started)
     return target

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 class Embedder(Protocol):
     name: str
     dim: int
+    backend: str  # how it runs ("onnx-int8", "torch-fp32", "hash"): vectors of two backends may differ a little
 
     def embed_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
 
@@ -42,6 +43,7 @@ class HashEmbedder:
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.name = f"hash:{dim}"
+        self.backend = "hash"
 
     def _one(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)
@@ -62,8 +64,12 @@ class HashEmbedder:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; e5-style prompts are used when the model defines them."""
 
-    def __init__(self, name: str, *, batch_size: int = 32, max_seq_length: int = 510, threads: int = 1) -> None:
+    def __init__(
+        self, name: str, *, batch_size: int = 32, max_seq_length: int = 510, threads: int = 1, bf16: bool = False
+    ) -> None:
         self.name = name
+        self.bf16 = bf16  # passages under torch.autocast(bfloat16): fast only where the CPU has AMX/AVX-512 BF16
+        self.backend = "torch-bf16" if bf16 else "torch"
         self.batch_size = batch_size
         path = name
         if name == DEFAULT_MODEL:
@@ -92,15 +98,21 @@ class SentenceTransformerEmbedder:
         self._passage_prompt = "passage" if "passage" in prompts else None
 
     def _encode(self, texts: list[str], prompt: str | None, progress: bool) -> np.ndarray:
+        import contextlib
+
+        import torch
+
         # sentence-transformers sorts each call by length, so padding stays small.
-        vectors = self.model.encode(
-            texts,
-            prompt_name=prompt,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        bf16 = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
+        with bf16:
+            vectors = self.model.encode(
+                texts,
+                prompt_name=prompt,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
@@ -114,18 +126,66 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _load(name: str, batch_size: int, max_seq_length: int, threads: int) -> Embedder:
+def _load(name: str, batch_size: int, max_seq_length: int, threads: int, backend: str) -> Embedder:
     if name.startswith("hash:"):
         return HashEmbedder(int(name.split(":", 1)[1] or 256))
-    return SentenceTransformerEmbedder(name, batch_size=batch_size, max_seq_length=max_seq_length, threads=threads)
+    if name == DEFAULT_MODEL and backend.startswith("onnx"):
+        from .e5model import install
+        from .onnx_embed import OnnxEmbedder
+
+        variant = "int8" if backend == "onnx-int8" else "emb8"
+        folder = install(progress=True)
+        return OnnxEmbedder(
+            name, folder, variant, batch_size=batch_size, max_seq_length=max_seq_length, threads=threads
+        )
+    return SentenceTransformerEmbedder(
+        name, batch_size=batch_size, max_seq_length=max_seq_length, threads=threads, bf16=backend == "torch-bf16"
+    )
 
 
-def get_embedder(name: str, *, batch_size: int = 32, max_seq_length: int = 510, threads: int | None = None) -> Embedder:
-    """The embedder for a model setting, loaded once per process."""
+def get_embedder(
+    name: str,
+    *,
+    batch_size: int = 32,
+    max_seq_length: int = 510,
+    threads: int | None = None,
+    backend: str = "auto",
+    purpose: str = "query",
+) -> Embedder:
+    """The embedder for a model setting and ``purpose`` ("query" or "build"), loaded once per process.
+
+    ``backend`` is the ``embed_backend`` setting; "auto" picks the fastest correct path for the purpose
+    on this CPU (:func:`cxkb.onnx_embed.resolve`).
+    """
+    from .onnx_embed import resolve
+
     if threads is None:
         threads = int(os.environ.get("CXKB_THREADS", "1"))
+    if name != DEFAULT_MODEL and not name.startswith("hash:"):
+        backend = "torch"  # only the default model has ONNX exports
     with _lock:
-        return _load(name, batch_size, max_seq_length, threads)
+        return _load(name, batch_size, max_seq_length, threads, resolve(backend, purpose))
+
+
+# Vectors of one model through two backends (int8 and float32, ONNX and torch) differ a little. An index
+# keeps its builder's vectors of these texts; a query path whose vectors of them fall below this cosine
+# is refused rather than silently mixed: ONNX and bfloat16 against float32 measure above 0.9999, all-int8
+# about 0.98 (tests/test_onnx_embed.py).
+PROBE_TEXTS = (
+    "有核心客户体验指标的组织占多少？",
+    "87% 的受访者表示他们的组织有一个核心的客户体验指标。",
+    "調查顯示，電話客服的滿意度從 57% 下降到 52%。",
+    "Net Promoter Score among B2B companies rose to 42 in 2024.",
+)
+EMBED_TOLERANCE = 0.999
+
+
+def agreement(embedder: Embedder, probe: np.ndarray) -> float:
+    """The lowest cosine between ``embedder``'s vectors of PROBE_TEXTS and an index's ``probe`` vectors."""
+    mine = embedder.embed_passages(list(PROBE_TEXTS))
+    if mine.shape != probe.shape:
+        return -1.0
+    return float(np.min(np.sum(mine * probe, axis=1)))
 
 
 def cache_dir() -> Path:
@@ -181,7 +241,9 @@ def embed_passages_cached(
         return embedder.embed_passages(texts)
     given = known or {}
     try:
-        cache: EmbeddingCache | None = EmbeddingCache(embedder.name)
+        # Rows written before backends existed are sentence-transformers float32 ones, under the bare name.
+        key = embedder.name if embedder.backend in ("torch", "hash") else f"{embedder.name}|{embedder.backend}"
+        cache: EmbeddingCache | None = EmbeddingCache(key)
     except sqlite3.Error as exc:  # a read-only or broken cache must not stop a build
         log.warning("embedding cache unavailable (%s); embedding everything", exc)
         cache = None

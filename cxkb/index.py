@@ -37,7 +37,7 @@ import numpy as np
 from . import __version__
 from .catalog import load_catalog
 from .chunk import chunk_report, sentences
-from .embed import embed_passages_cached, get_embedder
+from .embed import PROBE_TEXTS, embed_passages_cached, get_embedder
 from .errors import CxkbError, IndexCorruptError, IndexIncompatibleError, IndexLockedError, IndexMissingError
 from .ingest import load_report
 from .models import Cell, Chunk, Meta, Report
@@ -330,6 +330,9 @@ def write_generation(
     settings: Settings,
     model: str,
     name: str | None = None,
+    *,
+    backend: str = "",
+    probe: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Write a complete new generation (named ``name``, or a fresh name), then publish it by replacing the manifest."""
     import bm25s
@@ -394,7 +397,13 @@ def write_generation(
         "cxkb_version": __version__,
         "generation": name,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "model": {"name": model, "dim": dim},
+        "model": {
+            "name": model,
+            "dim": dim,
+            "backend": backend,
+            # The builder's vectors of cxkb.embed.PROBE_TEXTS: another backend must agree with them.
+            "probe": [] if probe is None else np.round(probe, 6).tolist(),
+        },
         "settings": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
         "chunk_count": len(chunks),
         "reports": [
@@ -434,7 +443,7 @@ def write_generation(
     return manifest
 
 
-def previous_vectors(path: Path, model: str) -> dict[str, np.ndarray]:
+def previous_vectors(path: Path, model: str, backend: str = "") -> dict[str, np.ndarray]:
     """Vectors of the live generation by text key, so unchanged text is never embedded again."""
     from .embed import EmbeddingCache
 
@@ -442,8 +451,8 @@ def previous_vectors(path: Path, model: str) -> dict[str, np.ndarray]:
         old = open_index(path)
     except CxkbError:
         return {}
-    if old.model != model:
-        return {}
+    if old.model != model or old.manifest["model"].get("backend", "") != backend:
+        return {}  # another model, or the same one run another way: vectors must not be mixed
     meta = {r.id: r.meta for r in old.reports.values()}
     known = {
         EmbeddingCache.key(normalize(chunk_context(c, meta[c.report_id]))): v
@@ -534,7 +543,12 @@ def _build(
         sents += report_sentences(r, mine, len(chunks))
         chunks += mine
     embedder = get_embedder(
-        settings.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length, threads=settings.threads
+        settings.model,
+        batch_size=settings.batch_size,
+        max_seq_length=settings.max_seq_length,
+        threads=settings.threads,
+        backend=settings.embed_backend,
+        purpose="build",
     )
     if progress:
         progress(f"embedding {len(chunks)} chunks", len(files), len(files))
@@ -543,12 +557,22 @@ def _build(
     text_of = {r.id: r.text for r in reports}
     if settings.sentence_vectors:
         texts += [normalize(text_of[s.report_id][s.start : s.end]) for s in sents]
-    known = previous_vectors(Path(settings.index), embedder.name)
+    known = previous_vectors(Path(settings.index), embedder.name, embedder.backend)
     everything = embed_passages_cached(embedder, texts, progress=show_embed_progress, known=known)
     vectors = everything[: len(chunks)]
     sentence_vectors = everything[len(chunks) :] if settings.sentence_vectors else np.zeros((len(sents), 0))
     write_generation(
-        Path(settings.index), reports, chunks, vectors, sents, sentence_vectors, settings, embedder.name, generation
+        Path(settings.index),
+        reports,
+        chunks,
+        vectors,
+        sents,
+        sentence_vectors,
+        settings,
+        embedder.name,
+        generation,
+        backend=embedder.backend,
+        probe=embedder.embed_passages(list(PROBE_TEXTS)),
     )
     return BuildSummary(
         Path(settings.index), reports, len(chunks), failed, time.perf_counter() - started, embedder.name

@@ -81,10 +81,39 @@ def query_vector(index: Index, question: str | Question, settings: Settings) -> 
             f"{index.model!r}"
         )
     embedder = get_embedder(
-        index.model, batch_size=settings.batch_size, max_seq_length=settings.max_seq_length, threads=settings.threads
+        index.model,
+        batch_size=settings.batch_size,
+        max_seq_length=settings.max_seq_length,
+        threads=settings.threads,
+        backend=settings.embed_backend,
     )
+    check_backend(index, embedder)
     norm = question.norm if isinstance(question, Question) else normalize(question)
     return embedder.embed_queries([norm])[0]
+
+
+_AGREED: set[tuple[str, str, str, int]] = set()  # (index path, generation, backend) already compared
+
+
+def check_backend(index: Index, embedder) -> None:
+    """Refuse a query path whose vectors disagree with the index's beyond the tolerance (checked once)."""
+    from .embed import EMBED_TOLERANCE, agreement
+
+    built = index.manifest["model"].get("backend", "")
+    if built == embedder.backend:
+        return
+    probe = np.asarray(index.manifest["model"].get("probe") or [], dtype=np.float32)
+    key = (str(index.path), index.generation, embedder.backend, hash(probe.tobytes()))
+    if key in _AGREED:
+        return
+    cosine = agreement(embedder, probe) if probe.size else -1.0
+    if cosine < EMBED_TOLERANCE:
+        raise IndexIncompatibleError(
+            f"index {index.path} was built with the {built or 'sentence-transformers'} path of {index.model!r}; "
+            f"this machine runs {embedder.backend}, whose vectors differ (cosine {cosine:.3f} < {EMBED_TOLERANCE}); "
+            f"set embed_backend = {built or 'torch'!r} or rebuild with `cxkb build`"
+        )
+    _AGREED.add(key)
 
 
 def dense_scores(

@@ -114,7 +114,12 @@ def cut(text: str) -> list[str]:
 def _tagger():
     import jieba.posseg
 
-    return jieba.posseg.POSTokenizer(_tokenizer())
+    # POSTokenizer(...) would parse jieba's 350k-line dictionary for its tags a second time (a second
+    # at every cold start); importing jieba.posseg already did, and the tags do not depend on the tokenizer.
+    tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    tagger.tokenizer = _tokenizer()
+    tagger.word_tag_tab = jieba.posseg.dt.word_tag_tab
+    return tagger
 
 
 # jieba's tags for names of people, organisations and other proper nouns. Not places (ns): its

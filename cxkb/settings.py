@@ -43,6 +43,13 @@ class Settings:
     # embedding time again at build. Retrieval-only uses (e.g. `cxkb bench drcd`) may switch them off.
     sentence_vectors: bool = True
     max_seq_length: int = 510
+    # How the default model runs. "auto": queries on ONNX Runtime ("onnx": no torch import, so a cold
+    # `cxkb ask` starts in about a second; vectors equal sentence-transformers' float32 ones within a cosine of
+    # 2e-4), builds on sentence-transformers, in bfloat16 where the CPU has AMX/AVX-512 BF16 ("torch-bf16"),
+    # else float32 ("torch"). "onnx-int8" (all weights int8; faster with VNNI, cosine ≈ 0.98) must be used
+    # for both building and asking. Other models always run on sentence-transformers. An index records how it
+    # was built; a query path whose vectors disagree with it beyond cxkb.embed.EMBED_TOLERANCE is refused.
+    embed_backend: str = "auto"
 
     # --- retrieval
     k: int = 5  # hits returned
@@ -70,6 +77,9 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(self).items()}
+
+
+BACKENDS = ("auto", "onnx", "onnx-int8", "torch", "torch-bf16")
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -121,6 +131,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError(f"fusion must be zscore, rrf, keyword or dense, not {settings.fusion!r}")
     if not 0.0 <= settings.keyword_weight <= 1.0:
         raise ConfigError("keyword_weight must be between 0 and 1")
+    if settings.embed_backend not in BACKENDS:
+        raise ConfigError(f"embed_backend must be one of {', '.join(BACKENDS)}, not {settings.embed_backend!r}")
     if settings.chunk_size < 50:
         raise ConfigError("chunk_size must be at least 50 characters")
     return settings

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cxkb.errors import IndexCorruptError, IndexIncompatibleError, IndexLockedError, IndexMissingError
@@ -12,7 +13,9 @@ def test_build_open_round_trip(tiny_index: Settings):
     index = open_index(tiny_index.index)
     manifest = index.manifest
     assert manifest["format_version"] == FORMAT_VERSION
-    assert manifest["model"] == {"name": "hash:64", "dim": 64}
+    model = manifest["model"]
+    assert (model["name"], model["dim"], model["backend"]) == ("hash:64", 64, "hash")
+    assert np.asarray(model["probe"]).shape == (4, 64)  # the builder's vectors of cxkb.embed.PROBE_TEXTS
     assert manifest["chunk_count"] == len(index.chunks) > 0
     assert {r["source"] for r in manifest["reports"]} == {"qualtrics.txt", "walker.txt"}
     assert all(len(r["sha256"]) == 64 for r in manifest["reports"])

@@ -133,6 +133,13 @@ def _undo_mojibake(text: str, name: str) -> tuple[str, str] | None:
     # A Latin-script text has its accented letters inside words (café); mojibake comes in runs (ÂÃÓÎÒµ).
     if sum(len(run) for run in _NON_ASCII_RUN.findall(sample)) < 0.5 * letters:
         return None
+    import ftfy
+
+    # ftfy (maintained, and it fixes partial or mixed mojibake) for UTF-8; it does not know GBK or Big5,
+    # so the round trip below takes those.
+    fixed = ftfy.fix_encoding(text)
+    if fixed != text and len(_CJK.findall(fixed[:_SAMPLE])) >= letters // 3 and _chinese_score(fixed) > 0.9:
+        return _check_text(fixed, name), "utf-8 (repaired by ftfy: it had been decoded as Latin-1)"
     for codec in ("cp1252", "latin-1"):
         try:
             raw = text.encode(codec)
