@@ -74,26 +74,17 @@ def warm(index: Path, questions: list[str], settings: Settings) -> dict[str, dic
     return out
 
 
-def _bf16_passages(model, texts: list[str], batch_size: int) -> np.ndarray:
-    import torch
-
-    with torch.autocast("cpu", dtype=torch.bfloat16):
-        vectors = model.encode(texts, prompt_name="passage", batch_size=batch_size, normalize_embeddings=True)
-    return np.asarray(vectors, dtype=np.float32)
-
-
 def embedding(passages: list[str], settings: Settings) -> dict[str, dict[str, float]]:
-    """Passages per second for each path on this machine, and the cosine of its vectors to the fp32 ones."""
+    """Passages per second for each path on this machine, and the cosine of its vectors to the float32 ones
+    (sentence-transformers, "torch"); bfloat16 only where the CPU has it (elsewhere it is emulated, and slow)."""
     from .embed import get_embedder
-    from .onnx_embed import best_variant, cpu_flags
+    from .onnx_embed import has_bf16, resolve
 
     kw = {"batch_size": settings.batch_size, "max_seq_length": settings.max_seq_length, "threads": settings.threads}
-    reference = get_embedder(DEFAULT_MODEL, backend="torch", **kw)
-    paths = {"torch-fp32": reference.embed_passages, "onnx-fp32": None, "onnx-int8": None}
-    if cpu_flags() & {"amx_bf16", "avx512_bf16"}:
-        paths["torch-bf16"] = lambda texts: _bf16_passages(reference.model, texts, settings.batch_size)
-    for variant in ("fp32", "int8"):
-        paths[f"onnx-{variant}"] = get_embedder(DEFAULT_MODEL, backend=f"onnx-{variant}", **kw).embed_passages
+    paths = {
+        backend: get_embedder(DEFAULT_MODEL, backend=backend, **kw).embed_passages
+        for backend in ("torch", *(("torch-bf16",) if has_bf16() else ()), "onnx", "onnx-int8")
+    }
     out: dict[str, dict[str, float]] = {}
     base_vectors = None
     for name, run in paths.items():
@@ -108,8 +99,8 @@ def embedding(passages: list[str], settings: Settings) -> dict[str, dict[str, fl
             "cosine_min": round(float(np.min(np.sum(vectors * base_vectors, axis=1))), 5),
         }
     for name in out:
-        out[name]["ratio"] = round(out[name]["passages_s"] / out["torch-fp32"]["passages_s"], 2)
-    out["auto"] = {"chooses": f"onnx-{best_variant()}"}  # type: ignore[dict-item]
+        out[name]["ratio"] = round(out[name]["passages_s"] / out["torch"]["passages_s"], 2)
+    out["auto"] = {"query": resolve("auto", "query"), "build": resolve("auto", "build")}  # type: ignore[dict-item]
     return out
 
 
@@ -130,7 +121,8 @@ def to_markdown(result: Speed) -> str:
         if "passages_s" in v:
             lines.append(f"| {name} | {v['passages_s']:.1f} | {v['ratio']:.2f} | {v['cosine_min']:.5f} |")
     if "auto" in result.embedding:
-        lines += ["", f'`embed_backend = "auto"` chooses {result.embedding["auto"]["chooses"]} on this CPU.']
+        auto = result.embedding["auto"]
+        lines += ["", f'`embed_backend = "auto"` on this CPU: queries {auto["query"]}, builds {auto["build"]}.']
     return "\n".join(lines) + "\n"
 
 
