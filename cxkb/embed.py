@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class Embedder(Protocol):
     name: str
     dim: int
-    backend: str  # how it runs ("onnx-int8", "torch-fp32", "hash"): vectors of two backends may differ a little
+    backend: str  # how it runs ("onnx", "onnx-int8", "torch", "torch-bf16", "hash"): vectors may differ a little
 
     def embed_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
 
