@@ -16,11 +16,11 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
-from .catalog import check_meta, entries, read_catalog, with_entry
+from .catalog import check_meta, entries, load_catalog, read_catalog, with_entry, write_catalog
 from .errors import CxkbError, InputError
 from .index import BuildSummary, _build, corpus_files, open_index, read_manifest, writer_lock
 from .ingest import load_report
-from .journal import Transaction, begin, finish
+from .journal import Transaction, begin, finish, leftovers, pending
 from .models import Meta, Report
 from .normalize import normalize
 from .readers import SUFFIXES
@@ -228,8 +228,6 @@ class Check:
 
 def _disagreements(settings: Settings) -> tuple[list[str], list[str]]:
     """(corpus ⇄ index disagreements, catalogue entries naming no corpus file)."""
-    from .catalog import load_catalog
-
     index = open_index(settings.index)
     files = {p.name: p for p in corpus_files(settings.corpus)}
     indexed = {r.source: r for r in index.reports.values()}
@@ -259,9 +257,6 @@ def _disagreements(settings: Settings) -> tuple[list[str], list[str]]:
 
 def check(settings: Settings, *, repair: bool = False, progress=None) -> Check:
     """Compare corpus, catalogue and index and look for a killed writer's leftovers; ``repair`` fixes them."""
-    from .catalog import write_catalog
-    from .journal import leftovers, pending
-
     settings = _with_index_model(settings)
     result = Check()
     index = Path(settings.index)
@@ -289,8 +284,6 @@ def check(settings: Settings, *, repair: bool = False, progress=None) -> Check:
         result.problems += problems
         result.problems += [f"the catalogue has an entry for {name}, which is not in the corpus" for name in orphans]
         if repair and orphans:
-            from .catalog import read_catalog
-
             catalog = read_catalog(Path(settings.corpus))
             for name in orphans:
                 catalog = with_entry(catalog, name, None)
