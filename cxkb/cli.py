@@ -690,19 +690,28 @@ def bench_answerable(
 # --- serve -----------------------------------------------------------------------------------
 
 
+def _questions_option(help_text: str):
+    """--questions FILE (JSONL with a question field), defaulting to the evaluation set."""
+    return click.option(
+        "--questions",
+        "question_file",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        default=EVAL_SET,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _read_questions(path: Path) -> list[str]:
+    return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 @bench.command("speed")
 @index_option
 @click.option(
     "--question", default="有核心客户体验指标的组织占多少？", show_default=True, help="Asked by the cold runs."
 )
-@click.option(
-    "--questions",
-    "question_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=EVAL_SET,
-    show_default=True,
-    help="JSONL questions for the warm timings.",
-)
+@_questions_option("JSONL questions for the warm timings.")
 @click.option("--passages", "n_passages", default=128, show_default=True, help="DRCD paragraphs embedded per path.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Folder with DRCD_dev.json.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/speed.md"))
@@ -721,9 +730,7 @@ def bench_speed(
     from . import bench_speed as bs
 
     settings = _settings(ctx, index=index)
-    questions = [
-        json.loads(line)["question"] for line in question_file.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    questions = _read_questions(question_file)
     split_file = (data or drcd.DEFAULT_DRCD) / "DRCD_dev.json"
     if not split_file.is_file():
         raise CxkbError(f"{split_file} not found; pass --data with the folder holding DRCD_dev.json")
@@ -746,14 +753,7 @@ def bench_speed(
 @click.option("--qps", default=20.0, show_default=True, type=float, help="Questions per second (at most 50).")
 @click.option("--minutes", default=10.0, show_default=True, type=float, help="Duration (at most 60).")
 @click.option("--warmup", default=60.0, show_default=True, type=float, help="Seconds before RSS is taken as start.")
-@click.option(
-    "--questions",
-    "question_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=EVAL_SET,
-    show_default=True,
-    help="JSONL with a question field, asked in turn.",
-)
+@_questions_option("JSONL with a question field, asked in turn.")
 @click.option("--max-growth", default=50.0, show_default=True, help="MB of RSS growth after warm-up that fails.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/serve.md"))
 @click.pass_context
@@ -774,9 +774,7 @@ def bench_serve(
     from . import bench_serve as bs
 
     settings = _settings(ctx, index=index, corpus=corpus)
-    questions = [
-        json.loads(line)["question"] for line in question_file.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    questions = _read_questions(question_file)
     bar = tqdm(total=int(qps * minutes * 60), unit="q", desc="asking", file=sys.stderr, disable=None)
 
     def progress(done: int, total: int) -> None:

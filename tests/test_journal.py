@@ -161,16 +161,20 @@ def test_change_killed_before_publishing_is_rolled_back(
     index, corpus = Path(kb.index), Path(kb.corpus)
     before, manifest = _corpus_state(corpus), (index / MANIFEST).read_bytes()
     new = _incoming(tmp_path / "incoming", 100)
+
+    def change() -> None:
+        if op == "add":
+            add_reports(kb, [new], Meta(publisher="Acme"))
+        elif op == "update":
+            update_report(kb, "r002", new, Meta(title="修订版"))
+        else:
+            remove_report(kb, "r001")
+
     with monkeypatch.context() as m:
         m.setattr(cxkb.index, "write_generation", _kill)
         m.setattr(cxkb.maintain, "finish", lambda index: None)  # a SIGKILL runs no handler
         with pytest.raises(_Killed):
-            if op == "add":
-                add_reports(kb, [new], Meta(publisher="Acme"))
-            elif op == "update":
-                update_report(kb, "r002", new, Meta(title="修订版"))
-            else:
-                remove_report(kb, "r001")
+            change()
     assert journal.pending(index) is not None, "no journal was recorded before building"
     assert _corpus_state(corpus) == before, "a change touched corpus/ before its index was published"
     assert (index / MANIFEST).read_bytes() == manifest
@@ -180,13 +184,7 @@ def test_change_killed_before_publishing_is_rolled_back(
     _assert_settled(index)
     assert _corpus_state(corpus) == before
     assert (index / MANIFEST).read_bytes() == manifest
-    # And the same change, run again, goes through.
-    if op == "add":
-        add_reports(kb, [new], Meta(publisher="Acme"))
-    elif op == "update":
-        update_report(kb, "r002", new, Meta(title="修订版"))
-    else:
-        remove_report(kb, "r001")
+    change()  # the same change, run again, goes through
     _assert_settled(index)
     _assert_equals_fresh(kb, tmp_path / "fresh")
 
