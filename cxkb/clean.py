@@ -76,10 +76,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 
-import opencc
-
 from .document import Block, Document, Table
 from .models import Cleaned, Meta
+from .normalize import to_simplified
 from .readers.encoding import BIDI, BLOCK_CONTROLS
 
 __all__ = ["LIST_ITEM", "clean", "clean_document"]
@@ -102,23 +101,18 @@ _MEDIUM = 40  # still too short to be a paragraph of content
 _EDGE_LINE = 200  # keyword lines at the tail may be this long (a footer sentence), not more
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 @lru_cache(maxsize=65536)
 def _simplified(line: str) -> str:
     # Keywords are matched on the simplified, NFKC form so that traditional reports
     # (轉載, 聯系, 譯者) need no second keyword list and full-width digits (２０２４年)
     # read as digits; the line itself keeps its original characters.
-    return _t2s().convert(unicodedata.normalize("NFKC", line))
+    return to_simplified(unicodedata.normalize("NFKC", line))
 
 
 @lru_cache(maxsize=65536)
 def _is_common(ch: str) -> bool:
     """A character among the ~3,800 most common ones (GB2312 level 1, after t2s)."""
-    simple = _t2s().convert(ch)
+    simple = to_simplified(ch)
     if len(simple) != 1:
         simple = ch
     try:

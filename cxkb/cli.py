@@ -747,6 +747,30 @@ def bench_speed(
     click.echo(bs.write(result, out).read_text(encoding="utf-8"))
 
 
+@bench.command("scale")
+@click.option("--chunks", default=130_000, show_default=True, help="Size of the synthetic library in chunks.")
+@click.option("--questions", "n_questions", default=200, show_default=True, help="DRCD/CMRC questions asked.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Benchmarks folder (drcd/, cmrc2018/).")
+@click.option(
+    "--work",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("eval/results/tmp/scale"),
+    show_default=True,
+)
+@click.option("--keep", is_flag=True, help="Keep the library and its index in --work.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/scale.md"))
+def bench_scale(chunks: int, n_questions: int, data: Path | None, work: Path, keep: bool, out: Path) -> None:
+    """Build a synthetic library (test embedder), then time its open, search and ask, and ANN recall."""
+    from . import bench as drcd
+    from . import bench_scale as bsc
+
+    if chunks < 100:
+        raise InputError(f"--chunks {chunks} is too small to measure anything; use at least 100")
+    log.warning("writing and building a library of about %d chunks in %s ...", chunks, work)
+    result = bsc.run(chunks, data or drcd.DEFAULT_DRCD.parent, work, n_questions, keep)
+    click.echo(bsc.write(result, out).read_text(encoding="utf-8"))
+
+
 @bench.command("serve")
 @index_option
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder [corpus/].")

@@ -44,13 +44,21 @@ class HashEmbedder:
         self.dim = dim
         self.name = f"hash:{dim}"
         self.backend = "hash"
+        self._slots: dict[str, tuple[int, float]] = {}  # gram -> (slot, sign): grams recur, hashing is the cost
+
+    def _slot(self, gram: str) -> tuple[int, float]:
+        digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+        return int.from_bytes(digest[:4], "little") % self.dim, 1.0 if digest[4] & 1 else -1.0
 
     def _one(self, text: str) -> np.ndarray:
-        vec = np.zeros(self.dim, dtype=np.float32)
         chars = [c for c in text if not c.isspace()]
-        for gram in chars + [a + b for a, b in itertools.pairwise(chars)]:
-            digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
-            vec[int.from_bytes(digest[:4], "little") % self.dim] += 1.0 if digest[4] & 1 else -1.0
+        slots = self._slots
+        grams = chars + [a + b for a, b in itertools.pairwise(chars)]
+        for gram in grams:
+            if gram not in slots:
+                slots[gram] = self._slot(gram)
+        where, signs = zip(*(slots[g] for g in grams), strict=True) if grams else ((), ())
+        vec = np.bincount(where, weights=signs, minlength=self.dim).astype(np.float32)  # counts: exact
         norm = np.linalg.norm(vec)
         return vec / norm if norm else vec
 

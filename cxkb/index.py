@@ -4,13 +4,18 @@ Layout of an index folder::
 
     manifest.json        format version, model, settings, reports, file checksums,
                          and the name of the live generation
-    g-<time>-<id>/       one complete generation: reports.jsonl, chunks.jsonl,
-                         dense.faiss, bm25/ (bm25s arrays as .npy + JSON)
+    g-<time>-<id>/       one complete generation:
+        reports.jsonl, texts.txt, chunks.npy, headings.json, sentences.npy   records (cxkb.store)
+        vectors.npy, sentence_vectors.npy    float16 unit vectors, memory-mapped
+        dense.hnsw.faiss                     HNSW graph, only above Settings.ann_above chunks
+        bm25/                                bm25s arrays as .npy + JSON
+        stats.jsonl                          every figure (cxkb stats), read on first use
     .lock                held by the one writer
 
 A build writes a new generation folder, then publishes it by atomically
 replacing manifest.json; a crash at any point leaves the old index serving.
-Checksums in the manifest are verified before anything is loaded.
+Checksums in the manifest are verified before anything is loaded (large files
+by length and edges; ``cxkb check`` reads them whole).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,17 +45,30 @@ from .chunk import chunk_report, sentences
 from .embed import PROBE_TEXTS, embed_passages_cached, get_embedder
 from .errors import CxkbError, IndexCorruptError, IndexIncompatibleError, IndexLockedError, IndexMissingError
 from .ingest import load_report
-from .models import Cell, Chunk, Meta, Report
+from .models import Chunk, Meta, Report
 from .normalize import normalize
 from .readers import SUFFIXES
 from .segment import keyword_tokens, tokenize
 from .settings import Settings
 from .stats import Stat, extract_stats
+from .store import (
+    CHUNK_COLUMNS,
+    SENTENCE_COLUMNS,
+    Chunks,
+    DocFreq,
+    Reports,
+    Sentence,
+    Sentences,
+    report_row,
+    save_table,
+)
 
 log = logging.getLogger(__name__)
 
 # 2: reports from structured documents (readers), table cells, authors, page breaks inside blocks.
-FORMAT_VERSION = 2
+# 3: records as memory-mapped arrays and lazily parsed rows (cxkb.store), float16 vectors, HNSW above a size.
+FORMAT_VERSION = 3
+ANN = "dense.hnsw.faiss"
 _WORDY = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 MANIFEST = "manifest.json"
 REBUILD = "run `cxkb build` to rebuild it"
@@ -80,14 +98,6 @@ def chunk_context(chunk: Chunk, meta: Meta) -> str:
 # --- the loaded index ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Sentence:
-    report_id: str
-    start: int
-    end: int
-    chunk: int  # index of the first chunk holding it
-
-
 def report_sentences(report: Report, chunks: list[Chunk], offset: int) -> list[Sentence]:
     """Sentences of a report with the (global) index of the first chunk that holds each."""
     out = []
@@ -109,15 +119,23 @@ def report_sentences(report: Report, chunks: list[Chunk], offset: int) -> list[S
 class Index:
     path: Path
     manifest: dict[str, Any]
-    reports: dict[str, Report]
-    chunks: list[Chunk]
+    reports: Mapping[str, Report]  # store.Reports: parsed when first read
+    chunks: Sequence[Chunk]  # store.Chunks
     bm25: Any
-    dense: Any  # faiss.Index
+    ann: Any  # a faiss HNSW index above Settings.ann_above chunks, else None (exact search)
     vectors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float32))
-    sentences: list[Sentence] = field(default_factory=list)  # every sentence, for answers
-    sentence_vectors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float32))
-    df: dict[str, int] = field(default_factory=dict)  # keyword document frequency over chunks
-    stats: list[Stat] = field(default_factory=list)  # every figure in the corpus (cxkb stats)
+    sentences: Sequence[Sentence] = field(default_factory=list)  # every sentence, for answers
+    sentence_vectors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float16))
+    df: Mapping[str, int] = field(default_factory=dict)  # keyword document frequency over chunks
+
+    @property
+    def stats(self) -> list[Stat]:
+        """Every figure in the corpus (``cxkb stats``): read on first use, not at open."""
+        if "_stats" not in self.__dict__:
+            gen = self.path / self.generation
+            lines = (gen / "stats.jsonl").read_text(encoding="utf-8").splitlines()
+            self.__dict__["_stats"] = [Stat(**json.loads(line)) for line in lines]
+        return self.__dict__["_stats"]
 
     @property
     def model(self) -> str:
@@ -153,13 +171,11 @@ class Index:
         return cache[report_id]
 
     def sentence_ids(self, report_id: str) -> list[int]:
-        """Ids of a report's sentences in text order (built on first use)."""
-        if not hasattr(self, "_sentence_ids"):
-            by: dict[str, list[int]] = {}
-            for i, s in enumerate(self.sentences):
-                by.setdefault(s.report_id, []).append(i)
-            self._sentence_ids = by
-        return self._sentence_ids.get(report_id, [])
+        """Ids of a report's sentences in text order."""
+        if report_id not in self.reports:
+            return []
+        table = self.sentences.table  # type: ignore[attr-defined]
+        return np.flatnonzero(table[:, 0] == self.reports.number(report_id)).tolist()  # type: ignore[attr-defined]
 
     def mentions(self, term: str) -> bool:
         """Whether the normalised ``term`` occurs anywhere in the cleaned reports or their catalogue entries.
@@ -217,55 +233,95 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def verify(path: Path, manifest: dict[str, Any]) -> Path:
-    """Check every file of the live generation against the manifest's checksums."""
+# Files above this size are checked at open by their length and the checksum of their first and last MiB
+# (a truncated or half-copied file fails); `cxkb check` reads them whole. Hashing a 1 GB library at every
+# open would cost seconds.
+WHOLE_CHECK_BYTES = 64 << 20
+_EDGE = 1 << 20
+
+
+def _edges_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        h.update(f.read(_EDGE))
+        f.seek(max(size - _EDGE, 0))
+        h.update(f.read(_EDGE))
+    return h.hexdigest()
+
+
+def verify(path: Path, manifest: dict[str, Any], *, whole: bool = False) -> Path:
+    """Check the files of the live generation against the manifest (large ones by length and edges unless
+    ``whole``)."""
     gen = Path(path) / manifest["generation"]
+    sizes, edges = manifest.get("sizes", {}), manifest.get("edges", {})
     for name, expected in manifest["files"].items():
         file = gen / name
         if not file.is_file():
             raise IndexCorruptError(f"index {path}: {name} is missing; {REBUILD}")
-        if _sha256(file) != expected:
+        quick = not whole and name in edges and sizes.get(name, -1) > WHOLE_CHECK_BYTES
+        if quick:
+            ok = file.stat().st_size == sizes[name] and _edges_sha256(file) == edges[name]
+        else:
+            ok = _sha256(file) == expected
+        if not ok:
             raise IndexCorruptError(f"index {path}: {name} fails its checksum (truncated or altered); {REBUILD}")
     return gen
 
 
 def open_index(path: Path) -> Index:
-    """Load a verified index; errors name the command that fixes them."""
+    """Load a verified index; errors name the command that fixes them. Records and vectors are
+    memory-mapped and parsed when first read."""
     import bm25s
-    import faiss
 
     path = Path(path)
     manifest = read_manifest(path)
     gen = verify(path, manifest)
     try:
-        reports = {}
-        for line in (gen / "reports.jsonl").read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            row["meta"] = Meta(**row["meta"])
-            row["pages"] = tuple(tuple(p) for p in row["pages"])
-            row["cells"] = tuple(Cell(*c) for c in row["cells"])
-            row["blocks"] = tuple(tuple(b) for b in row["blocks"])
-            row["warnings"] = tuple(row["warnings"])
-            reports[row["id"]] = Report(**row)
-        chunks = [Chunk(**json.loads(line)) for line in (gen / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
-        bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, allow_pickle=False)
-        dense = faiss.read_index(str(gen / "dense.faiss"))
-        table = json.loads((gen / "sentences.json").read_text(encoding="utf-8"))
-        sents = [
-            Sentence(*row) for row in zip(*(table[k] for k in ("report_id", "start", "end", "chunk")), strict=True)
-        ]
-        sentence_vectors = np.load(gen / "sentences.npy", allow_pickle=False)
-        df = json.loads((gen / "terms.json").read_text(encoding="utf-8"))
-        stats = [Stat(**json.loads(line)) for line in (gen / "stats.jsonl").read_text(encoding="utf-8").splitlines()]
+        reports = Reports(gen, [r["id"] for r in manifest["reports"]])
+        headings = json.loads((gen / "headings.json").read_text(encoding="utf-8"))
+        chunks = Chunks(np.load(gen / "chunks.npy", mmap_mode="r", allow_pickle=False), headings, reports)
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, allow_pickle=False, mmap=True)
+        vectors = np.load(gen / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        ann = None
+        if (gen / ANN).is_file():
+            import faiss
+
+            ann = faiss.read_index(str(gen / ANN))
+            ann.hnsw.efSearch = int(manifest.get("ann", {}).get("ef_search", 128))
+        else:
+            vectors = np.asarray(vectors, dtype=np.float32)  # exact search: small enough to hold as float32
+        sents = Sentences(np.load(gen / "sentences.npy", mmap_mode="r", allow_pickle=False), reports)
+        sentence_vectors = np.load(gen / "sentence_vectors.npy", mmap_mode="r", allow_pickle=False)
+        df = DocFreq(bm25.vocab_dict, bm25.scores["indptr"])
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"index {path}: cannot load ({type(exc).__name__}: {exc}); {REBUILD}") from exc
-    if dense.ntotal != len(chunks):
-        raise IndexCorruptError(f"index {path}: {dense.ntotal} vectors for {len(chunks)} chunks; {REBUILD}")
-    vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, dense.d), np.float32)
-    return Index(path, manifest, reports, chunks, bm25, dense, vectors, sents, sentence_vectors, df, stats)
+    if len(vectors) != len(chunks) or (ann is not None and ann.ntotal != len(chunks)):
+        raise IndexCorruptError(f"index {path}: {len(vectors)} vectors for {len(chunks)} chunks; {REBUILD}")
+    return Index(path, manifest, reports, chunks, bm25, ann, vectors, sents, sentence_vectors, df)
 
 
 # --- writing ---------------------------------------------------------------------------------
+
+
+_HELD_LOCKS: set[int] = set()  # descriptors of the writer locks this process holds
+
+
+def _worker_start(parent: int) -> None:
+    """In a forked build worker: die with the parent, and close its lock descriptors, so that a killed
+    writer's lock and workers go with it instead of living on (idle workers never see their queue close:
+    they hold its other end themselves)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    for fd in _HELD_LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 @contextlib.contextmanager
@@ -287,9 +343,11 @@ def writer_lock(path: Path, what: str = "build") -> Iterator[None]:
     handle.truncate()
     handle.write(f"pid {os.getpid()} ({what}, since {time.strftime('%H:%M:%S')})")
     handle.flush()
+    _HELD_LOCKS.add(handle.fileno())
     try:
         yield
     finally:
+        _HELD_LOCKS.discard(handle.fileno())
         handle.seek(0)
         handle.truncate()
         fcntl.flock(handle, fcntl.LOCK_UN)
@@ -320,92 +378,205 @@ def generation_name() -> str:
     return f"g-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
 
 
+@dataclass
+class Prepared:
+    """One report's share of a build, made in a worker process: everything but the vectors."""
+
+    report: Report
+    chunks: list[Chunk]
+    sentences: list[tuple[int, int, int]]  # start, end, the report's own number of the chunk holding it
+    tokens: list[list[str]]  # BM25 terms of each chunk
+    stats: list[str]  # JSON lines for stats.jsonl
+    texts: list[str]  # what is embedded: normalised chunk contexts, then sentences
+
+
+def prepare(report: Report, settings: Settings) -> Prepared:
+    chunks = chunk_report(report, size=settings.chunk_size, overlap=settings.chunk_overlap)
+    sents = report_sentences(report, chunks, 0)
+    contexts = [chunk_context(c, report.meta) for c in chunks]
+    texts = [normalize(c) for c in contexts]
+    if settings.sentence_vectors:
+        texts += [normalize(report.text[s.start : s.end]) for s in sents]
+    return Prepared(
+        report,
+        chunks,
+        [(s.start, s.end, s.chunk) for s in sents],
+        [keyword_tokens(c) for c in contexts],
+        [json.dumps(stat.to_dict(), ensure_ascii=False) for stat in extract_stats(report)],
+        texts,
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    file: Path
+    rid: str
+    meta: dict[str, Meta]  # the file's catalogue entry, if any
+    reuse: Report | None
+    settings: Settings
+
+
+def _prepare_file(job: _Job) -> Prepared | tuple[str, str]:
+    try:
+        report = job.reuse or load_report(job.file, rid=job.rid, meta=job.meta)
+        return prepare(report, job.settings)
+    except CxkbError as exc:
+        return job.file.name, str(exc)
+
+
+# Below this many files the work stays in the calling process: starting workers (each loads jieba) costs more.
+PARALLEL_FILES = 32
+
+
+def _prepare_all(jobs: list[_Job], workers: int) -> Iterator[Prepared | tuple[str, str]]:
+    """Each file's :class:`Prepared` (or its file name and error), in order; on ``workers`` processes."""
+    if workers <= 1 or len(jobs) < PARALLEL_FILES:
+        yield from map(_prepare_file, jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers inherit the loaded dictionaries and settings; they only read files and compute.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)) as pool:
+        yield from pool.map(_prepare_file, jobs, chunksize=4)
+
+
+class GenerationWriter:
+    """Writes a generation as reports arrive (their text and records go to disk at once), then its
+    vectors, keyword index and optional ANN index, and publishes it (:func:`write_generation`)."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self.path, self.name = path, name
+        self.tmp = path / f".{name}.tmp"
+        self.tmp.mkdir()
+        self.reports: list[Report] = []
+        self.chunk_rows: list[tuple[int, ...]] = []
+        self.sentence_rows: list[tuple[int, ...]] = []
+        self.headings: dict[str, int] = {"": 0}
+        self.tokens: list[list[str]] = []
+        self.chunk_texts: list[str] = []
+        self.sentence_texts: list[str] = []
+        self.counts: dict[str, int] = {}
+        self._rows = (self.tmp / "reports.jsonl").open("w", encoding="utf-8")
+        self._texts = (self.tmp / "texts.txt").open("wb")
+        self._stats = (self.tmp / "stats.jsonl").open("w", encoding="utf-8")
+        self._offset = 0
+
+    def add(self, item: Prepared) -> None:
+        report, number, first = item.report, len(self.reports), len(self.chunk_rows)
+        data = report.text.encode("utf-8")
+        self._texts.write(data)
+        self._rows.write(report_row(report, self._offset, self._offset + len(data)) + "\n")
+        self._offset += len(data)
+        for c in item.chunks:
+            heading = self.headings.setdefault(c.heading, len(self.headings))
+            self.chunk_rows.append((number, c.start, c.end, -1 if c.page is None else c.page, heading))
+        self.sentence_rows += [(number, start, end, first + chunk) for start, end, chunk in item.sentences]
+        for line in item.stats:
+            self._stats.write(line + "\n")
+        self.tokens += item.tokens
+        self.chunk_texts += item.texts[: len(item.chunks)]
+        self.sentence_texts += item.texts[len(item.chunks) :]
+        self.counts[report.id] = len(item.chunks)
+        self.reports.append(report)
+
+    def close_records(self) -> None:
+        for f in (self._rows, self._texts, self._stats):
+            f.close()
+        save_table(self.tmp / "chunks.npy", self.chunk_rows, CHUNK_COLUMNS)
+        save_table(self.tmp / "sentences.npy", self.sentence_rows, SENTENCE_COLUMNS)
+        (self.tmp / "headings.json").write_text(json.dumps(list(self.headings), ensure_ascii=False), encoding="utf-8")
+
+    def abandon(self) -> None:
+        for f in (self._rows, self._texts, self._stats):
+            f.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+EMBED_BATCH = 4096  # texts per call of the embedder: bounds the float32 held at once
+
+
+def _embed_into(out: np.ndarray, texts: list[str], embedder: Any, known: dict[str, np.ndarray], progress: bool) -> None:
+    """Embed ``texts`` batch by batch straight into the float16 ``out`` (never all float32 at once)."""
+    for start in range(0, len(texts), EMBED_BATCH):
+        part = texts[start : start + EMBED_BATCH]
+        out[start : start + len(part)] = embed_passages_cached(embedder, part, progress=progress, known=known)
+
+
 def write_generation(
-    path: Path,
-    reports: list[Report],
-    chunks: list[Chunk],
-    vectors: np.ndarray,
-    sents: list[Sentence],
-    sentence_vectors: np.ndarray,
+    writer: GenerationWriter,
     settings: Settings,
-    model: str,
-    name: str | None = None,
+    embedder: Any,
+    known: dict[str, np.ndarray],
     *,
-    backend: str = "",
-    probe: np.ndarray | None = None,
+    show_progress: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Write a complete new generation (named ``name``, or a fresh name), then publish it by replacing the manifest."""
+    """Finish the writer's generation (vectors, keyword index, ANN index, checksums), then publish it by
+    replacing the manifest."""
     import bm25s
-    import faiss
 
     # bm25s sets its logger to DEBUG on import; keep build output to our summary.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    path.mkdir(parents=True, exist_ok=True)
-    name = name or generation_name()
-    tmp = path / f".{name}.tmp"
-    tmp.mkdir()
+    path, name, tmp = writer.path, writer.name, writer.tmp
     try:
-        with (tmp / "reports.jsonl").open("w", encoding="utf-8") as f:
-            for r in reports:
-                row = {
-                    **asdict(r),
-                    "pages": [list(p) for p in r.pages],
-                    "cells": [[c.start, c.end, c.label] for c in r.cells],
-                }
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-            for c in chunks:
-                f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
-        meta = {r.id: r.meta for r in reports}
-        tokens = [keyword_tokens(chunk_context(c, meta[c.report_id])) for c in chunks]
+        writer.close_records()
+        n_chunks, dim = len(writer.chunk_rows), embedder.dim
+        if progress:
+            progress(f"embedding {n_chunks} chunks", 0, 1)
+        embedding_started = time.perf_counter()
+        vectors = np.lib.format.open_memmap(tmp / "vectors.npy", mode="w+", dtype=np.float16, shape=(n_chunks, dim))
+        _embed_into(vectors, writer.chunk_texts, embedder, known, show_progress)
+        sentence_dim = dim if settings.sentence_vectors else 0
+        shape = (len(writer.sentence_rows), sentence_dim)
+        sentence_vectors = np.lib.format.open_memmap(
+            tmp / "sentence_vectors.npy", mode="w+", dtype=np.float16, shape=shape
+        )
+        if sentence_dim:
+            _embed_into(sentence_vectors, writer.sentence_texts, embedder, known, show_progress)
+        sentence_vectors.flush()
+        del sentence_vectors
+        embedding_s = time.perf_counter() - embedding_started
         retriever = bm25s.BM25()
-        retriever.index(tokens, show_progress=False)
+        retriever.index(writer.tokens, show_progress=False)
         retriever.save(str(tmp / "bm25"), show_progress=False)
-        df: dict[str, int] = {}
-        for toks in tokens:
-            for t in set(toks):
-                df[t] = df.get(t, 0) + 1
-        (tmp / "terms.json").write_text(json.dumps(df, ensure_ascii=False), encoding="utf-8")
-        table = {k: [getattr(x, k) for x in sents] for k in ("report_id", "start", "end", "chunk")}
-        (tmp / "sentences.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
-        np.save(tmp / "sentences.npy", np.ascontiguousarray(sentence_vectors, dtype=np.float32), allow_pickle=False)
-        with (tmp / "stats.jsonl").open("w", encoding="utf-8") as f:
-            for report in reports:
-                for stat in extract_stats(report):
-                    f.write(json.dumps(stat.to_dict(), ensure_ascii=False) + "\n")
-        dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else 0
-        dense = faiss.IndexFlatIP(dim)
-        if len(vectors):
-            dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(dense, str(tmp / "dense.faiss"))
-        files = {}
+        ann = {}
+        if n_chunks > settings.ann_above:
+            ann = _write_ann(tmp / ANN, vectors, settings)
+        vectors.flush()
+        del vectors
+        files, sizes, edges = {}, {}, {}
         for file in sorted(p for p in tmp.rglob("*") if p.is_file()):
             with file.open("rb") as f:
                 os.fsync(f.fileno())
-            files[str(file.relative_to(tmp))] = _sha256(file)
+            rel = str(file.relative_to(tmp))
+            files[rel], sizes[rel] = _sha256(file), file.stat().st_size
+            if sizes[rel] > WHOLE_CHECK_BYTES:
+                edges[rel] = _edges_sha256(file)
         _fsync_dir(tmp)
         os.rename(tmp, path / name)
     except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        writer.abandon()
         _raise_disk_full(exc, path)
         raise
-    counts: dict[str, int] = {}
-    for c in chunks:
-        counts[c.report_id] = counts.get(c.report_id, 0) + 1
     manifest = {
         "format_version": FORMAT_VERSION,
         "cxkb_version": __version__,
         "generation": name,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "model": {
-            "name": model,
+            "name": embedder.name,
             "dim": dim,
-            "backend": backend,
+            "backend": embedder.backend,
             # The builder's vectors of cxkb.embed.PROBE_TEXTS: another backend must agree with them.
-            "probe": [] if probe is None else np.round(probe, 6).tolist(),
+            "probe": np.round(embedder.embed_passages(list(PROBE_TEXTS)), 6).tolist(),
         },
         "settings": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
-        "chunk_count": len(chunks),
+        "chunk_count": n_chunks,
+        "ann": ann,
+        "embedding_seconds": round(embedding_s, 1),  # of the build's time (benchmarks leave it out)
         "reports": [
             {
                 "id": r.id,
@@ -413,13 +584,34 @@ def write_generation(
                 "sha256": r.sha256,
                 "text_sha256": hashlib.sha256(normalize(r.text).encode()).hexdigest(),
                 "title": r.meta.title,
-                "chunks": counts.get(r.id, 0),
+                "chunks": writer.counts.get(r.id, 0),
                 "removed": r.removed,
             }
-            for r in reports
+            for r in writer.reports
         ],
         "files": files,
+        "sizes": sizes,
+        "edges": edges,
     }
+    _publish(path, name, manifest)
+    return manifest
+
+
+def _write_ann(target: Path, vectors: np.ndarray, settings: Settings) -> dict[str, Any]:
+    """An HNSW graph over the chunk vectors (inner product on unit vectors = cosine)."""
+    import faiss
+
+    started = time.perf_counter()
+    ann = faiss.IndexHNSWFlat(vectors.shape[1], settings.ann_m, faiss.METRIC_INNER_PRODUCT)
+    ann.hnsw.efConstruction = settings.ann_ef_construction
+    for start in range(0, len(vectors), 65536):
+        ann.add(np.asarray(vectors[start : start + 65536], dtype=np.float32))
+    faiss.write_index(ann, str(target))
+    log.info("HNSW index over %d chunks in %.1f s", len(vectors), time.perf_counter() - started)
+    return {"kind": "hnsw", "m": settings.ann_m, "ef_search": settings.ann_ef_search}
+
+
+def _publish(path: Path, name: str, manifest: dict[str, Any]) -> None:
     manifest_tmp = path / f".{MANIFEST}.tmp"
     try:
         manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -440,7 +632,6 @@ def write_generation(
     for old in path.iterdir():
         if old.is_dir() and old.name != name and (old.name.startswith("g-") or old.name.endswith(".tmp")):
             shutil.rmtree(old, ignore_errors=True)
-    return manifest
 
 
 def previous_vectors(path: Path, model: str, backend: str = "") -> dict[str, np.ndarray]:
@@ -453,9 +644,8 @@ def previous_vectors(path: Path, model: str, backend: str = "") -> dict[str, np.
         return {}
     if old.model != model or old.manifest["model"].get("backend", "") != backend:
         return {}  # another model, or the same one run another way: vectors must not be mixed
-    meta = {r.id: r.meta for r in old.reports.values()}
     known = {
-        EmbeddingCache.key(normalize(chunk_context(c, meta[c.report_id]))): v
+        EmbeddingCache.key(normalize(chunk_context(c, old.reports[c.report_id].meta))): v
         for c, v in zip(old.chunks, old.vectors, strict=True)
     }
     if old.sentence_vectors.ndim == 2 and old.sentence_vectors.shape[1]:
@@ -510,70 +700,55 @@ def _build(
     A maintainer's change passes ``files`` and ``catalog`` as the corpus will be once its staged
     files are moved in, and the ``generation`` name its journal recorded. Vectors of text the
     previous generation already embedded are taken from it, so an incremental change embeds
-    only new text, and the result equals a fresh build.
+    only new text, and the result equals a fresh build. Files are read on ``settings.workers``
+    processes; each report's text and records go to disk as it arrives.
     """
     started = time.perf_counter()
     files = sorted(files, key=lambda p: p.name) if files is not None else corpus_files(settings.corpus)
     catalog = catalog if catalog is not None else load_catalog(settings.corpus)
-    reports, failed, taken = [], {}, set()
-    for i, file in enumerate(files):
-        if progress:
-            progress(f"reading {file.name}", i, len(files))
+    jobs, taken = [], set()
+    for file in files:
         rid = report_id(file, taken)
+        taken.add(rid)
         old = (reuse or {}).get(file.name)
-        try:
-            entry = catalog.get(file.name, Meta())
-            same_entry = old is not None and all(getattr(old.meta, k) == v for k, v in asdict(entry).items() if v)
-            if old is not None and old.id == rid and same_entry:
-                reports.append(old)
+        entry = catalog.get(file.name, Meta())
+        same_entry = old is not None and all(getattr(old.meta, k) == v for k, v in asdict(entry).items() if v)
+        kept = old if old is not None and old.id == rid and same_entry else None
+        own = {file.name: catalog[file.name]} if file.name in catalog else {}
+        jobs.append(_Job(file, rid, own, kept, settings))
+    writer = GenerationWriter(Path(settings.index), generation or generation_name())
+    failed: dict[str, str] = {}
+    try:
+        for i, item in enumerate(_prepare_all(jobs, settings.workers or os.cpu_count() or 1)):
+            if progress:
+                progress(f"reading {jobs[i].file.name}", i, len(jobs))
+            if isinstance(item, Prepared):
+                writer.add(item)
             else:
-                reports.append(load_report(file, rid=rid, meta=catalog))
-            taken.add(rid)
-        except CxkbError as exc:
-            log.error("skipped %s", exc)
-            failed[file.name] = str(exc)
-    if not reports:
-        raise IndexMissingError(
-            f"no readable reports in {settings.corpus}; add .txt, .md, .html, .pdf, .docx or .pptx files"
+                log.error("skipped %s", item[1])
+                failed[item[0]] = item[1]
+        if not writer.reports:
+            raise IndexMissingError(
+                f"no readable reports in {settings.corpus}; add .txt, .md, .html, .pdf, .docx or .pptx files"
+            )
+        embedder = get_embedder(
+            settings.model,
+            batch_size=settings.batch_size,
+            max_seq_length=settings.max_seq_length,
+            threads=settings.threads,
+            backend=settings.embed_backend,
+            purpose="build",
         )
-    chunks: list[Chunk] = []
-    sents: list[Sentence] = []
-    for r in reports:
-        mine = chunk_report(r, size=settings.chunk_size, overlap=settings.chunk_overlap)
-        sents += report_sentences(r, mine, len(chunks))
-        chunks += mine
-    embedder = get_embedder(
-        settings.model,
-        batch_size=settings.batch_size,
-        max_seq_length=settings.max_seq_length,
-        threads=settings.threads,
-        backend=settings.embed_backend,
-        purpose="build",
-    )
-    if progress:
-        progress(f"embedding {len(chunks)} chunks", len(files), len(files))
-    meta = {r.id: r.meta for r in reports}
-    texts = [normalize(chunk_context(c, meta[c.report_id])) for c in chunks]
-    text_of = {r.id: r.text for r in reports}
-    if settings.sentence_vectors:
-        texts += [normalize(text_of[s.report_id][s.start : s.end]) for s in sents]
-    known = previous_vectors(Path(settings.index), embedder.name, embedder.backend)
-    everything = embed_passages_cached(embedder, texts, progress=show_embed_progress, known=known)
-    vectors = everything[: len(chunks)]
-    sentence_vectors = everything[len(chunks) :] if settings.sentence_vectors else np.zeros((len(sents), 0))
-    write_generation(
-        Path(settings.index),
-        reports,
-        chunks,
-        vectors,
-        sents,
-        sentence_vectors,
-        settings,
-        embedder.name,
-        generation,
-        backend=embedder.backend,
-        probe=embedder.embed_passages(list(PROBE_TEXTS)),
-    )
+        known = previous_vectors(Path(settings.index), embedder.name, embedder.backend)
+    except BaseException:
+        writer.abandon()
+        raise
+    write_generation(writer, settings, embedder, known, show_progress=show_embed_progress, progress=progress)
     return BuildSummary(
-        Path(settings.index), reports, len(chunks), failed, time.perf_counter() - started, embedder.name
+        Path(settings.index),
+        writer.reports,
+        len(writer.chunk_rows),
+        failed,
+        time.perf_counter() - started,
+        embedder.name,
     )

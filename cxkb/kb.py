@@ -123,10 +123,12 @@ class KnowledgeBase:
         raise InputError(f"{found} match {ref!r} in {self._index.path}; `cxkb reports` lists the ids")
 
     def chunks(self, report_id: str | None = None) -> list[Chunk]:
-        return [c for c in self._index.chunks if report_id is None or c.report_id == report_id]
+        chunks = self._index.chunks
+        if report_id is None:
+            return list(chunks)
+        if report_id not in self._index.reports:
+            return []
+        return [chunks[i] for i in chunks.of_report(report_id)]  # type: ignore[attr-defined]
 
     def chunk_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for c in self._index.chunks:
-            counts[c.report_id] = counts.get(c.report_id, 0) + 1
-        return counts
+        return {r["id"]: r["chunks"] for r in self._index.manifest["reports"] if r["chunks"]}

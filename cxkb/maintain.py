@@ -18,7 +18,7 @@ from pathlib import Path, PurePath
 
 from .catalog import check_meta, entries, load_catalog, read_catalog, with_entry, write_catalog
 from .errors import CxkbError, InputError
-from .index import BuildSummary, _build, corpus_files, open_index, read_manifest, writer_lock
+from .index import BuildSummary, _build, corpus_files, open_index, read_manifest, verify, writer_lock
 from .ingest import load_report
 from .journal import Transaction, begin, finish, leftovers, pending
 from .models import Meta, Report
@@ -228,6 +228,7 @@ class Check:
 
 def _disagreements(settings: Settings) -> tuple[list[str], list[str]]:
     """(corpus ⇄ index disagreements, catalogue entries naming no corpus file)."""
+    verify(settings.index, read_manifest(settings.index), whole=True)  # every byte, not only large files' edges
     index = open_index(settings.index)
     files = {p.name: p for p in corpus_files(settings.corpus)}
     indexed = {r.source: r for r in index.reports.values()}

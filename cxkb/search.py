@@ -40,7 +40,8 @@ class Filters:
             ok = ok and (not publisher or publisher in normalize(report.meta.publisher))
             ok = ok and (self.year is None or report.meta.year == self.year)
             keep[rid] = ok
-        return np.array([keep[c.report_id] for c in index.chunks], dtype=bool)
+        per_report = np.array([keep[rid] for rid in index.reports], dtype=bool)
+        return per_report[index.chunks.report_numbers()] if len(index.chunks) else np.zeros(0, bool)  # type: ignore[attr-defined]
 
 
 def check_question(question: str, settings: Settings) -> str:
@@ -122,7 +123,14 @@ def dense_scores(
     qvec = query_vector(index, question, settings) if qvec is None else qvec
     if not index.chunks:
         return np.zeros(0)
-    return (index.vectors @ qvec).astype(np.float64)
+    if index.ann is None:
+        return (index.vectors @ qvec).astype(np.float64)
+    # Approximate: the graph's nearest chunks, rescored exactly; the rest are not dense candidates.
+    _, found = index.ann.search(np.asarray(qvec, np.float32)[None, :], settings.candidates)
+    ids = np.unique(found[0][found[0] >= 0])
+    scores = np.full(len(index.chunks), -np.inf)
+    scores[ids] = np.asarray(index.vectors[ids], dtype=np.float32) @ qvec
+    return scores
 
 
 def search(

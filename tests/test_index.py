@@ -40,9 +40,9 @@ def test_half_written_index(tiny_index: Settings):
 
 def test_bit_flip_detected(tiny_index: Settings):
     manifest = json.loads((Path(tiny_index.index) / MANIFEST).read_text())
-    target = Path(tiny_index.index) / manifest["generation"] / "chunks.jsonl"
+    target = Path(tiny_index.index) / manifest["generation"] / "chunks.npy"
     data = bytearray(target.read_bytes())
-    data[10] ^= 0x01
+    data[-3] ^= 0x01
     target.write_bytes(bytes(data))
     with pytest.raises(IndexCorruptError, match="checksum"):
         open_index(tiny_index.index)

@@ -94,7 +94,7 @@ def _corpus_state(corpus: Path) -> tuple[dict[str, bytes], dict, list[bytes]]:
 def _snapshot(index: Path):
     """What a reader gets from an index, independent of its generation's name."""
     opened = open_index(index)
-    assert opened.manifest["chunk_count"] == len(opened.chunks) == opened.dense.ntotal
+    assert opened.manifest["chunk_count"] == len(opened.chunks) == len(opened.vectors)
     reports = sorted((r.id, r.source, r.sha256, tuple(asdict(r.meta).items())) for r in opened.reports.values())
     chunks = [(c.id, c.report_id, c.start, c.end, c.text) for c in opened.chunks]
     return reports, chunks, np.asarray(opened.vectors, dtype=np.float32).tobytes()

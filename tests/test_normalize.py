@@ -21,7 +21,7 @@ def test_fast_conversion_equals_opencc_on_dictionary_mixes():
     including where phrases overlap, nest, sit next to each other or next to plain characters."""
     import random
 
-    from cxkb.normalize import _read_dictionary, _t2s, _t2s_convert, _t2s_tables, opencc
+    from cxkb.normalize import _read_dictionary, _t2s, to_simplified, _t2s_tables, opencc
 
     assert _t2s_tables() is not None, "opencc's dictionaries were not found: every conversion is slow"
     folder = Path(opencc.__file__).parent / "dictionary"
@@ -31,6 +31,6 @@ def test_fast_conversion_equals_opencc_on_dictionary_mixes():
     pieces = phrases + characters[::5] + ["，", "a", "1", "的", "我们", " "]
     for _ in range(1500):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
-        assert _t2s_convert(text) == _t2s().convert(text), text
+        assert to_simplified(text) == _t2s().convert(text), text
     for text in ("乾隆皇帝沈默不語，乾杯！", "一目瞭然的著作", "已经是简体的文字", "", "沈船沈默"):
-        assert _t2s_convert(text) == _t2s().convert(text), text
+        assert to_simplified(text) == _t2s().convert(text), text

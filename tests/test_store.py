@@ -1,0 +1,95 @@
+"""The index's lazy records (cxkb.store) give what the build wrote, and the scale paths stay correct."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cxkb.chunk import chunk_report
+from cxkb.index import open_index, prepare
+from cxkb.search import dense_scores
+from cxkb.segment import keyword_tokens
+from cxkb.settings import Settings
+from cxkb.store import Chunks, DocFreq, Reports
+
+
+def test_records_read_back_as_built(tiny_index: Settings):
+    index = open_index(tiny_index.index)
+    assert isinstance(index.reports, Reports) and isinstance(index.chunks, Chunks)
+    for rid, report in index.reports.items():
+        built = chunk_report(report, size=tiny_index.chunk_size, overlap=tiny_index.chunk_overlap)
+        mine = [index.chunks[i] for i in index.chunks.of_report(rid)]
+        assert mine == built  # ids, spans, text, heading and page survive the arrays
+    assert [c.id for c in index.chunks[-2:]] == [index.chunks[len(index.chunks) - 2].id, index.chunks[-1].id]
+    for s in index.sentences:
+        chunk = index.chunks[s.chunk]
+        assert chunk.report_id == s.report_id and chunk.start <= s.start and s.end <= chunk.end
+
+
+def test_vectors_are_float16_and_memory_mapped(tiny_index: Settings):
+    index = open_index(tiny_index.index)
+    assert index.sentence_vectors.dtype == np.float16 and isinstance(index.sentence_vectors, np.memmap)
+    assert index.ann is None and index.vectors.dtype == np.float32  # small: exact search on float32 in memory
+    norms = np.linalg.norm(index.vectors, axis=1)
+    assert np.allclose(norms, 1, atol=2e-3)
+
+
+def test_document_frequencies_equal_a_count_over_chunks(tiny_index: Settings):
+    index = open_index(tiny_index.index)
+    assert isinstance(index.df, DocFreq)
+    counted: dict[str, int] = {}
+    for r in index.reports.values():
+        for tokens in prepare(r, tiny_index).tokens:
+            for t in set(tokens):
+                counted[t] = counted.get(t, 0) + 1
+    assert dict(index.df.items()) == counted
+    assert "客户" in index.df and "no-such-term" not in index.df and "" not in index.df
+
+
+def test_stats_are_read_on_first_use(tiny_index: Settings):
+    index = open_index(tiny_index.index)
+    assert "_stats" not in index.__dict__
+    assert index.stats and "_stats" in index.__dict__
+
+
+def test_hnsw_above_the_size_setting_finds_what_exact_search_finds(tiny_settings: Settings):
+    from cxkb.index import build_index
+
+    settings = tiny_settings.replace(ann_above=0, ann_ef_search=64)
+    build_index(settings)
+    index = open_index(settings.index)
+    assert index.ann is not None and index.manifest["ann"]["kind"] == "hnsw"
+    assert index.vectors.dtype == np.float16  # not converted: read through the map
+    exact = np.asarray(index.vectors, np.float32)
+    for i in range(min(10, len(exact))):
+        qvec = exact[i]
+        scores = dense_scores(index, index.chunks[i].text, settings, qvec=qvec)
+        assert int(np.argmax(scores)) == int(np.argmax(exact @ qvec))
+        top = np.isfinite(scores)
+        assert np.allclose(scores[top], (exact @ qvec)[top], atol=1e-6)  # rescored exactly
+
+
+def test_large_files_are_checked_by_length_and_edges(tiny_index: Settings, monkeypatch: pytest.MonkeyPatch):
+    import cxkb.index as index_module
+    from cxkb.errors import IndexCorruptError
+
+    monkeypatch.setattr(index_module, "WHOLE_CHECK_BYTES", 0)
+    build_index = index_module.build_index
+    build_index(tiny_index)
+    opened = open_index(tiny_index.index)
+    assert set(opened.manifest["edges"]) == set(opened.manifest["files"])
+    target = Path(tiny_index.index) / opened.generation / "sentence_vectors.npy"
+    data = bytearray(target.read_bytes())
+    data[-1] ^= 0x10
+    target.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="fails its checksum"):
+        open_index(tiny_index.index)
+
+
+def test_keyword_tokens_of_a_prepared_chunk_match_its_context(tiny_index: Settings):
+    from cxkb.index import chunk_context
+
+    index = open_index(tiny_index.index)
+    report = next(iter(index.reports.values()))
+    prepared = prepare(report, tiny_index)
+    assert prepared.tokens[0] == keyword_tokens(chunk_context(prepared.chunks[0], report.meta))
