@@ -10,7 +10,6 @@ quote and its offsets. Every number in an answer must occur in a quote it cites,
 
 from __future__ import annotations
 
-import bisect
 import logging
 import math
 import re
@@ -165,16 +164,7 @@ class Scored:
 
 def _sentences_in(index: Index, hit: Hit) -> list[int]:
     """Ids of the sentences lying wholly inside a hit's chunk."""
-    ids = index.sentence_ids(hit.chunk.report_id)
-    starts = [index.sentences[i].start for i in ids]
-    out = []
-    for i in ids[bisect.bisect_left(starts, hit.chunk.start) :]:
-        s = index.sentences[i]
-        if s.start >= hit.chunk.end:
-            break
-        if s.end <= hit.chunk.end:
-            out.append(i)
-    return out
+    return index.sentences.within(hit.chunk.report_id, hit.chunk.start, hit.chunk.end)  # type: ignore[attr-defined]
 
 
 def idf_weights(q: Question, index: Index) -> dict[str, float]:

@@ -32,6 +32,7 @@ import re
 import shutil
 import time
 import uuid
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -172,10 +173,7 @@ class Index:
 
     def sentence_ids(self, report_id: str) -> list[int]:
         """Ids of a report's sentences in text order."""
-        if report_id not in self.reports:
-            return []
-        table = self.sentences.table  # type: ignore[attr-defined]
-        return np.flatnonzero(table[:, 0] == self.reports.number(report_id)).tolist()  # type: ignore[attr-defined]
+        return list(self.sentences.of_report(report_id))  # type: ignore[attr-defined]
 
     def mentions(self, term: str) -> bool:
         """Whether the normalised ``term`` occurs anywhere in the cleaned reports or their catalogue entries.
@@ -388,6 +386,7 @@ class Prepared:
     tokens: list[list[str]]  # BM25 terms of each chunk
     stats: list[str]  # JSON lines for stats.jsonl
     texts: list[str]  # what is embedded: normalised chunk contexts, then sentences
+    text_sha256: str  # of the normalised text: what `cxkb check` compares
 
 
 def prepare(report: Report, settings: Settings) -> Prepared:
@@ -404,6 +403,7 @@ def prepare(report: Report, settings: Settings) -> Prepared:
         [keyword_tokens(c) for c in contexts],
         [json.dumps(stat.to_dict(), ensure_ascii=False) for stat in extract_stats(report)],
         texts,
+        hashlib.sha256(normalize(report.text).encode()).hexdigest(),
     )
 
 
@@ -452,34 +452,43 @@ class GenerationWriter:
         self.tmp = path / f".{name}.tmp"
         self.tmp.mkdir()
         self.reports: list[Report] = []
-        self.chunk_rows: list[tuple[int, ...]] = []
-        self.sentence_rows: list[tuple[int, ...]] = []
+        # Rows flattened into int64 arrays: a million sentence tuples would cost ~150 MB as Python objects.
+        self.chunk_rows, self.sentence_rows = array("q"), array("q")
+        self.n_chunks = self.n_sentences = 0
         self.headings: dict[str, int] = {"": 0}
-        self.tokens: list[list[str]] = []
+        # BM25 terms as ids from the start: a library's 30 million term strings would take gigabytes.
+        self.vocab: dict[str, int] = {}
+        self.token_ids: list[np.ndarray] = []
         self.chunk_texts: list[str] = []
         self.sentence_texts: list[str] = []
         self.counts: dict[str, int] = {}
+        self.text_sha256: dict[str, str] = {}
         self._rows = (self.tmp / "reports.jsonl").open("w", encoding="utf-8")
         self._texts = (self.tmp / "texts.txt").open("wb")
         self._stats = (self.tmp / "stats.jsonl").open("w", encoding="utf-8")
         self._offset = 0
 
     def add(self, item: Prepared) -> None:
-        report, number, first = item.report, len(self.reports), len(self.chunk_rows)
+        report, number, first = item.report, len(self.reports), self.n_chunks
         data = report.text.encode("utf-8")
         self._texts.write(data)
         self._rows.write(report_row(report, self._offset, self._offset + len(data)) + "\n")
         self._offset += len(data)
         for c in item.chunks:
             heading = self.headings.setdefault(c.heading, len(self.headings))
-            self.chunk_rows.append((number, c.start, c.end, -1 if c.page is None else c.page, heading))
-        self.sentence_rows += [(number, start, end, first + chunk) for start, end, chunk in item.sentences]
+            self.chunk_rows.extend((number, c.start, c.end, -1 if c.page is None else c.page, heading))
+        for start, end, chunk in item.sentences:
+            self.sentence_rows.extend((number, start, end, first + chunk))
+        self.n_chunks += len(item.chunks)
+        self.n_sentences += len(item.sentences)
         for line in item.stats:
             self._stats.write(line + "\n")
-        self.tokens += item.tokens
+        vocab = self.vocab
+        self.token_ids += [np.array([vocab.setdefault(t, len(vocab)) for t in toks], np.int32) for toks in item.tokens]
         self.chunk_texts += item.texts[: len(item.chunks)]
         self.sentence_texts += item.texts[len(item.chunks) :]
         self.counts[report.id] = len(item.chunks)
+        self.text_sha256[report.id] = item.text_sha256
         self.reports.append(report)
 
     def close_records(self) -> None:
@@ -523,14 +532,14 @@ def write_generation(
     path, name, tmp = writer.path, writer.name, writer.tmp
     try:
         writer.close_records()
-        n_chunks, dim = len(writer.chunk_rows), embedder.dim
+        n_chunks, dim = writer.n_chunks, embedder.dim
         if progress:
             progress(f"embedding {n_chunks} chunks", 0, 1)
         embedding_started = time.perf_counter()
         vectors = np.lib.format.open_memmap(tmp / "vectors.npy", mode="w+", dtype=np.float16, shape=(n_chunks, dim))
         _embed_into(vectors, writer.chunk_texts, embedder, known, show_progress)
         sentence_dim = dim if settings.sentence_vectors else 0
-        shape = (len(writer.sentence_rows), sentence_dim)
+        shape = (writer.n_sentences, sentence_dim)
         sentence_vectors = np.lib.format.open_memmap(
             tmp / "sentence_vectors.npy", mode="w+", dtype=np.float16, shape=shape
         )
@@ -540,7 +549,7 @@ def write_generation(
         del sentence_vectors
         embedding_s = time.perf_counter() - embedding_started
         retriever = bm25s.BM25()
-        retriever.index(writer.tokens, show_progress=False)
+        retriever.index((writer.token_ids, writer.vocab), show_progress=False)
         retriever.save(str(tmp / "bm25"), show_progress=False)
         ann = {}
         if n_chunks > settings.ann_above:
@@ -582,7 +591,7 @@ def write_generation(
                 "id": r.id,
                 "source": r.source,
                 "sha256": r.sha256,
-                "text_sha256": hashlib.sha256(normalize(r.text).encode()).hexdigest(),
+                "text_sha256": writer.text_sha256[r.id],
                 "title": r.meta.title,
                 "chunks": writer.counts.get(r.id, 0),
                 "removed": r.removed,
@@ -747,7 +756,7 @@ def _build(
     return BuildSummary(
         Path(settings.index),
         writer.reports,
-        len(writer.chunk_rows),
+        writer.n_chunks,
         failed,
         time.perf_counter() - started,
         embedder.name,

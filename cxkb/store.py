@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import mmap
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,10 +118,12 @@ class Chunks(Sequence[Chunk]):
     def __init__(self, table: np.ndarray, headings: list[str], reports: Reports) -> None:
         if table.ndim != 2 or table.shape[1] != CHUNK_COLUMNS:
             raise ValueError(f"chunks.npy has shape {table.shape}, expected (n, {CHUNK_COLUMNS})")
-        self.table, self._headings, self._reports = table, headings, reports
-        column = np.asarray(table[:, 0])
+        self.table, self._headings, self._reports = np.asarray(table), headings, reports
+        column = self.table[:, 0]
         # A report's chunks are consecutive: the first of each gives a chunk's number inside its report.
-        self._first = np.searchsorted(column, np.arange(len(reports) + 1)) if len(column) else np.zeros(0, int)
+        self._first = (
+            np.searchsorted(column, np.arange(len(reports) + 1)) if len(column) else np.zeros(1, int)
+        ).tolist()
 
     def __len__(self) -> int:
         return len(self.table)
@@ -134,10 +137,10 @@ class Chunks(Sequence[Chunk]):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
-        number, start, end, page, heading = (int(x) for x in self.table[i])
+        number, start, end, page, heading = self.table[i].tolist()
         rid = self._reports.id_at(number)
         return Chunk(
-            id=f"{rid}#{i - int(self._first[number])}",
+            id=f"{rid}#{i - self._first[number]}",
             report_id=rid,
             start=start,
             end=end,
@@ -159,12 +162,14 @@ class Chunks(Sequence[Chunk]):
 
 
 class Sentences(Sequence[Sentence]):
-    """``sentences.npy`` as a sequence of :class:`Sentence`."""
+    """``sentences.npy`` as a sequence of :class:`Sentence`; rows are in report order, then text order."""
 
     def __init__(self, table: np.ndarray, reports: Reports) -> None:
         if table.ndim != 2 or table.shape[1] != SENTENCE_COLUMNS:
             raise ValueError(f"sentences.npy has shape {table.shape}, expected (n, {SENTENCE_COLUMNS})")
-        self.table, self._reports = table, reports
+        # A plain array over the same map: numpy's memmap subclass costs microseconds per row read.
+        self.table, self._reports = np.asarray(table), reports
+        self._first = np.searchsorted(self.table[:, 0], np.arange(len(reports) + 1)).tolist()
 
     def __len__(self) -> int:
         return len(self.table)
@@ -176,11 +181,26 @@ class Sentences(Sequence[Sentence]):
     def __getitem__(self, i: int | slice) -> Sentence | list[Sentence]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        number, start, end, chunk = (int(x) for x in self.table[i])
+        number, start, end, chunk = self.table[i].tolist()
         return Sentence(self._reports.id_at(number), start, end, chunk)
 
     def __iter__(self) -> Iterator[Sentence]:
         return (self[i] for i in range(len(self)))
+
+    def of_report(self, rid: str) -> range:
+        """Ids of a report's sentences, in text order."""
+        if rid not in self._reports:
+            return range(0)
+        number = self._reports.number(rid)
+        return range(self._first[number], self._first[number + 1])
+
+    def within(self, rid: str, start: int, end: int) -> list[int]:
+        """Ids of the report's sentences lying wholly inside ``[start, end)``."""
+        ids = self.of_report(rid)
+        starts = self.table[ids.start : ids.stop, 1]
+        lo, hi = np.searchsorted(starts, [start, end])  # sentences starting in the span
+        inside = self.table[ids.start + lo : ids.start + hi, 2] <= end
+        return (ids.start + lo + np.flatnonzero(inside)).tolist()
 
 
 class DocFreq(Mapping[str, int]):
@@ -202,6 +222,7 @@ class DocFreq(Mapping[str, int]):
         return term != "" and term in self._vocab
 
 
-def save_table(path: Path, rows: list[tuple[int, ...]], columns: int) -> None:
-    table = np.asarray(rows, dtype=np.int64).reshape(-1, columns)
+def save_table(path: Path, rows: array, columns: int) -> None:
+    """``rows``: an int64 ``array.array`` of the table's cells, row after row."""
+    table = np.frombuffer(rows, dtype=np.int64).reshape(-1, columns)
     np.save(path, table, allow_pickle=False)
