@@ -383,7 +383,8 @@ class Prepared:
     report: Report
     chunks: list[Chunk]
     sentences: list[tuple[int, int, int]]  # start, end, the report's own number of the chunk holding it
-    tokens: list[list[str]]  # BM25 terms of each chunk
+    terms: list[str]  # the report's distinct BM25 terms
+    term_ids: list[np.ndarray]  # each chunk's terms, as positions in ``terms`` (cheap to send between processes)
     stats: list[str]  # JSON lines for stats.jsonl
     texts: list[str]  # what is embedded: normalised chunk contexts, then sentences
     text_sha256: str  # of the normalised text: what `cxkb check` compares
@@ -393,14 +394,20 @@ def prepare(report: Report, settings: Settings) -> Prepared:
     chunks = chunk_report(report, size=settings.chunk_size, overlap=settings.chunk_overlap)
     sents = report_sentences(report, chunks, 0)
     contexts = [chunk_context(c, report.meta) for c in chunks]
+    memo: dict[str, list[str]] = {}  # this report's pieces already cut (overlap sentences, headings)
+    local: dict[str, int] = {}
     texts = [normalize(c) for c in contexts]
     if settings.sentence_vectors:
         texts += [normalize(report.text[s.start : s.end]) for s in sents]
+    term_ids = [
+        np.array([local.setdefault(t, len(local)) for t in keyword_tokens(c, memo=memo)], np.int32) for c in contexts
+    ]
     return Prepared(
         report,
         chunks,
         [(s.start, s.end, s.chunk) for s in sents],
-        [keyword_tokens(c) for c in contexts],
+        list(local),
+        term_ids,
         [json.dumps(stat.to_dict(), ensure_ascii=False) for stat in extract_stats(report)],
         texts,
         hashlib.sha256(normalize(report.text).encode()).hexdigest(),
@@ -484,7 +491,8 @@ class GenerationWriter:
         for line in item.stats:
             self._stats.write(line + "\n")
         vocab = self.vocab
-        self.token_ids += [np.array([vocab.setdefault(t, len(vocab)) for t in toks], np.int32) for toks in item.tokens]
+        to_global = np.array([vocab.setdefault(t, len(vocab)) for t in item.terms], np.int32)
+        self.token_ids += [to_global[ids] for ids in item.term_ids]
         self.chunk_texts += item.texts[: len(item.chunks)]
         self.sentence_texts += item.texts[len(item.chunks) :]
         self.counts[report.id] = len(item.chunks)

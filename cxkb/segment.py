@@ -50,14 +50,15 @@ def _pieces(text: str):
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 
 
-def keyword_tokens(text: str, words: list[str] | None = None) -> list[str]:
+def keyword_tokens(text: str, words: list[str] | None = None, memo: dict[str, list[str]] | None = None) -> list[str]:
     """What BM25 indexes and queries: jieba words plus character bigrams.
 
     Bigrams catch what the segmenter splits differently in question and passage
     (names, transliterations, rare terms); on DRCD they lift hybrid R@1 from
-    0.943 to 0.954 (eval/results/drcd.md). ``words``: ``tokenize(text)`` when the caller already has it.
+    0.943 to 0.954 (eval/results/drcd.md). ``words``: ``tokenize(text)`` when the caller already has it;
+    ``memo``: see :func:`tokenize`.
     """
-    words = tokenize(text) if words is None else list(words)
+    words = tokenize(text, memo) if words is None else list(words)
     normal = normalize(text)
     bigrams = [run[i : i + 2] for run in _HAN_RUN.findall(normal) for i in range(len(run) - 1)]
     return words + [b for b in bigrams if b not in stopwords()]
@@ -91,14 +92,25 @@ def english_expansion(text: str) -> list[str]:
     return out
 
 
-def tokenize(text: str) -> list[str]:
-    """Normalised jieba search-mode tokens without stopwords and punctuation."""
+def tokenize(text: str, memo: dict[str, list[str]] | None = None) -> list[str]:
+    """Normalised jieba search-mode tokens without stopwords and punctuation.
+
+    ``memo``: the tokens of pieces (text between punctuation) already cut, kept by a caller that cuts
+    overlapping texts (a report's chunks repeat a sentence and their heading): jieba is a build's main cost.
+    """
     tokenizer = _tokenizer()
     stop = stopwords()
     out: list[str] = []
     for piece in _pieces(normalize(text)):
-        if piece:
-            out.extend(t for t in tokenizer.cut_for_search(piece, HMM=True) if t not in stop and _KEEP.search(t))
+        if not piece:
+            continue
+        if memo is not None and piece in memo:
+            out.extend(memo[piece])
+            continue
+        tokens = [t for t in tokenizer.cut_for_search(piece, HMM=True) if t not in stop and _KEEP.search(t)]
+        if memo is not None:
+            memo[piece] = tokens
+        out.extend(tokens)
     return out
 
 

@@ -39,8 +39,9 @@ def test_document_frequencies_equal_a_count_over_chunks(tiny_index: Settings):
     assert isinstance(index.df, DocFreq)
     counted: dict[str, int] = {}
     for r in index.reports.values():
-        for tokens in prepare(r, tiny_index).tokens:
-            for t in set(tokens):
+        prepared = prepare(r, tiny_index)
+        for ids in prepared.term_ids:
+            for t in {prepared.terms[i] for i in ids}:
                 counted[t] = counted.get(t, 0) + 1
     assert dict(index.df.items()) == counted
     assert "客户" in index.df and "no-such-term" not in index.df and "" not in index.df
@@ -86,10 +87,11 @@ def test_large_files_are_checked_by_length_and_edges(tiny_index: Settings, monke
         open_index(tiny_index.index)
 
 
-def test_keyword_tokens_of_a_prepared_chunk_match_its_context(tiny_index: Settings):
+def test_prepared_terms_are_each_chunks_keyword_tokens(tiny_index: Settings):
     from cxkb.index import chunk_context
 
     index = open_index(tiny_index.index)
     report = next(iter(index.reports.values()))
     prepared = prepare(report, tiny_index)
-    assert prepared.tokens[0] == keyword_tokens(chunk_context(prepared.chunks[0], report.meta))
+    for chunk, ids in zip(prepared.chunks, prepared.term_ids, strict=True):
+        assert [prepared.terms[i] for i in ids] == keyword_tokens(chunk_context(chunk, report.meta))
