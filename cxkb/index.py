@@ -128,6 +128,7 @@ class Index:
     sentences: Sequence[Sentence] = field(default_factory=list)  # every sentence, for answers
     sentence_vectors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float16))
     df: Mapping[str, int] = field(default_factory=dict)  # keyword document frequency over chunks
+    sentence_terms: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int32), np.zeros(1, np.int64))  # ids, offsets
 
     @property
     def stats(self) -> list[Stat]:
@@ -143,11 +144,17 @@ class Index:
         return self.manifest["model"]["name"]
 
     def sentence_tokens(self, sid: int) -> frozenset[str]:
-        """A sentence's words, segmented once per process (answers score the same sentences again and again)."""
+        """A sentence's words, as the build cut them (``tokenize``), by their ids in the keyword vocabulary."""
         cache = self.__dict__.setdefault("_sentence_tokens", {})
         if sid not in cache:
-            s = self.sentences[sid]
-            cache[sid] = frozenset(tokenize(self.reports[s.report_id].text[s.start : s.end]))
+            if "_words" not in self.__dict__:
+                words = [""] * (max(self.bm25.vocab_dict.values(), default=-1) + 1)
+                for word, i in self.bm25.vocab_dict.items():
+                    words[i] = word
+                self.__dict__["_words"] = words
+            terms, at = self.sentence_terms
+            words = self.__dict__["_words"]
+            cache[sid] = frozenset(words[i] for i in terms[at[sid] : at[sid + 1]].tolist())
         return cache[sid]
 
     def report_head(self, report_id: str) -> str:
@@ -293,11 +300,17 @@ def open_index(path: Path) -> Index:
         sents = Sentences(np.load(gen / "sentences.npy", mmap_mode="r", allow_pickle=False), reports)
         sentence_vectors = np.load(gen / "sentence_vectors.npy", mmap_mode="r", allow_pickle=False)
         df = DocFreq(bm25.vocab_dict, bm25.scores["indptr"])
+        sentence_terms = (
+            np.load(gen / "sentence_terms.npy", mmap_mode="r", allow_pickle=False),
+            np.load(gen / "sentence_terms_at.npy", mmap_mode="r", allow_pickle=False),
+        )
+        if len(sentence_terms[1]) != len(sents) + 1:
+            raise ValueError(f"sentence_terms_at.npy has {len(sentence_terms[1])} offsets for {len(sents)} sentences")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"index {path}: cannot load ({type(exc).__name__}: {exc}); {REBUILD}") from exc
     if len(vectors) != len(chunks) or (ann is not None and ann.ntotal != len(chunks)):
         raise IndexCorruptError(f"index {path}: {len(vectors)} vectors for {len(chunks)} chunks; {REBUILD}")
-    return Index(path, manifest, reports, chunks, bm25, ann, vectors, sents, sentence_vectors, df)
+    return Index(path, manifest, reports, chunks, bm25, ann, vectors, sents, sentence_vectors, df, sentence_terms)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -385,6 +398,7 @@ class Prepared:
     sentences: list[tuple[int, int, int]]  # start, end, the report's own number of the chunk holding it
     terms: list[str]  # the report's distinct BM25 terms
     term_ids: list[np.ndarray]  # each chunk's terms, as positions in ``terms`` (cheap to send between processes)
+    sentence_term_ids: list[np.ndarray]  # each sentence's words (``tokenize``), as positions in ``terms``
     stats: list[str]  # JSON lines for stats.jsonl
     texts: list[str]  # what is embedded: normalised chunk contexts, then sentences
     text_sha256: str  # of the normalised text: what `cxkb check` compares
@@ -399,15 +413,20 @@ def prepare(report: Report, settings: Settings) -> Prepared:
     texts = [normalize(c) for c in contexts]
     if settings.sentence_vectors:
         texts += [normalize(report.text[s.start : s.end]) for s in sents]
-    term_ids = [
-        np.array([local.setdefault(t, len(local)) for t in keyword_tokens(c, memo=memo)], np.int32) for c in contexts
-    ]
+
+    def ids(terms: list[str]) -> np.ndarray:
+        return np.array([local.setdefault(t, len(local)) for t in terms], np.int32)
+
+    term_ids = [ids(keyword_tokens(c, memo=memo)) for c in contexts]
+    # Answers score sentences by their words; cut here (the memo holds every piece already), not per question.
+    sentence_term_ids = [ids(tokenize(report.text[s.start : s.end], memo)) for s in sents]
     return Prepared(
         report,
         chunks,
         [(s.start, s.end, s.chunk) for s in sents],
         list(local),
         term_ids,
+        sentence_term_ids,
         [json.dumps(stat.to_dict(), ensure_ascii=False) for stat in extract_stats(report)],
         texts,
         hashlib.sha256(normalize(report.text).encode()).hexdigest(),
@@ -466,6 +485,7 @@ class GenerationWriter:
         # BM25 terms as ids from the start: a library's 30 million term strings would take gigabytes.
         self.vocab: dict[str, int] = {}
         self.token_ids: list[np.ndarray] = []
+        self.sentence_terms, self.sentence_terms_at = array("i"), array("q", [0])  # CSR: ids, row offsets
         self.chunk_texts: list[str] = []
         self.sentence_texts: list[str] = []
         self.counts: dict[str, int] = {}
@@ -493,6 +513,9 @@ class GenerationWriter:
         vocab = self.vocab
         to_global = np.array([vocab.setdefault(t, len(vocab)) for t in item.terms], np.int32)
         self.token_ids += [to_global[ids] for ids in item.term_ids]
+        for ids in item.sentence_term_ids:
+            self.sentence_terms.extend(to_global[ids].tolist())
+            self.sentence_terms_at.append(len(self.sentence_terms))
         self.chunk_texts += item.texts[: len(item.chunks)]
         self.sentence_texts += item.texts[len(item.chunks) :]
         self.counts[report.id] = len(item.chunks)
@@ -504,6 +527,8 @@ class GenerationWriter:
             f.close()
         save_table(self.tmp / "chunks.npy", self.chunk_rows, CHUNK_COLUMNS)
         save_table(self.tmp / "sentences.npy", self.sentence_rows, SENTENCE_COLUMNS)
+        np.save(self.tmp / "sentence_terms.npy", np.frombuffer(self.sentence_terms, np.int32), allow_pickle=False)
+        np.save(self.tmp / "sentence_terms_at.npy", np.frombuffer(self.sentence_terms_at, np.int64), allow_pickle=False)
         (self.tmp / "headings.json").write_text(json.dumps(list(self.headings), ensure_ascii=False), encoding="utf-8")
 
     def abandon(self) -> None:

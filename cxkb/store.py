@@ -210,16 +210,19 @@ class DocFreq(Mapping[str, int]):
         self._vocab, self._counts = vocab, np.diff(np.asarray(indptr))
 
     def __getitem__(self, term: str) -> int:
-        return int(self._counts[self._vocab[term]])
+        i = self._vocab[term]
+        return int(self._counts[i]) if i < len(self._counts) else 0
 
     def __iter__(self) -> Iterator[str]:
-        return (t for t in self._vocab if t != "")  # bm25s keeps "" for its own padding
+        return (t for t in self._vocab if t in self)  # bm25s keeps "" for its own padding
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def __contains__(self, term: object) -> bool:
-        return term != "" and term in self._vocab
+        # A sentence's word may sit in the vocabulary without any chunk's terms holding it (sentences and
+        # chunks break text a little differently): it is not a keyword then.
+        return term != "" and term in self._vocab and self[term] > 0  # type: ignore[index]
 
 
 def save_table(path: Path, rows: array, columns: int) -> None:

@@ -95,3 +95,13 @@ def test_prepared_terms_are_each_chunks_keyword_tokens(tiny_index: Settings):
     prepared = prepare(report, tiny_index)
     for chunk, ids in zip(prepared.chunks, prepared.term_ids, strict=True):
         assert [prepared.terms[i] for i in ids] == keyword_tokens(chunk_context(chunk, report.meta))
+
+
+def test_sentence_words_stored_at_build_equal_a_fresh_cut(tiny_index: Settings):
+    from cxkb.segment import tokenize
+
+    index = open_index(tiny_index.index)
+    assert len(index.sentences) > 5
+    for sid, s in enumerate(index.sentences):
+        text = index.reports[s.report_id].text[s.start : s.end]
+        assert index.sentence_tokens(sid) == frozenset(tokenize(text)), text
