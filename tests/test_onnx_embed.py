@@ -118,3 +118,30 @@ def test_the_piece_tokenizer_gives_the_full_tokenizer_s_ids_and_rebuilds_its_tab
     table.write_bytes(table.read_bytes()[:-100])  # corrupt: rebuilt on the next load
     again = onnx_embed.PieceTokenizer(path, 510)
     assert again.encode_batch(TEXTS[:3]) == [e.ids for e in full.encode_batch(TEXTS[:3])]
+
+
+@pytest.mark.slow
+def test_the_optimised_copy_computes_the_source_model_s_vectors_and_is_rewritten_when_damaged():
+    import onnxruntime as ort
+
+    from cxkb.e5model import install
+
+    path = onnx_embed.onnx_path(install(progress=False), "emb8")
+    ids = np.array([[0, 6, 3547, 2, 1], [0, 9, 87, 1052, 2]], np.int64)
+    feed = {"input_ids": ids, "attention_mask": (ids != 1).astype(np.int64)}
+    source = ort.InferenceSession(str(path), onnx_embed._options(ort, 1), providers=["CPUExecutionProvider"])
+    reference = source.run(None, feed)[0]
+    folder = onnx_embed._optimised_folder(ort, path)
+    damages = {
+        "none yet": lambda: None,
+        "kept": lambda: None,
+        "truncated weights": lambda: (folder / "model.data").write_bytes(b"\0" * 100),
+        "no record": lambda: (folder / "record.json").unlink(),
+    }
+    for what, damage in damages.items():
+        damage()
+        session = onnx_embed._session(ort, path, 1)
+        assert np.array_equal(session.run(None, feed)[0], reference), what
+        assert onnx_embed._intact(folder) and session._model_path == str(
+            folder / "model.onnx" if what == "kept" else path
+        ), what
