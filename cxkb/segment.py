@@ -83,25 +83,39 @@ def _table() -> StringTable:
 
 
 _ABSENT = object()
+_MEMO = 200_000
 
 
 class _Freq:
     """jieba's FREQ (word or word prefix -> count, 0 for a bare prefix) read from the table.
 
     jieba's cutting only asks ``word in FREQ``, ``FREQ[word]`` and ``FREQ.get(word)``; those answer
-    exactly as the dict would. Writing (``add_word``) is not supported.
+    exactly as the dict would. Writing (``add_word``) is not supported. Answers are remembered (up to
+    _MEMO words): a process that keeps segmenting asks for the same characters and words again and again,
+    and a dict answers those ten times faster than the table.
     """
 
     def __init__(self, table: StringTable) -> None:
         self._table = table
         self._count = table.columns["count"]
+        self._memo: dict[str, int | None] = {}  # word -> count, None: not in the dictionary
+
+    def _lookup(self, word: str) -> int | None:
+        count = self._memo.get(word, _ABSENT)
+        if count is _ABSENT:
+            row = self._table.find(word)
+            count = None if row < 0 else self._count[row]
+            if len(self._memo) >= _MEMO:
+                self._memo.clear()
+            self._memo[word] = count
+        return count  # type: ignore[return-value]
 
     def get(self, word: str, default: object = None) -> object:
-        row = self._table.find(word)
-        return default if row < 0 else self._count[row]
+        count = self._lookup(word)
+        return default if count is None else count
 
     def __contains__(self, word: str) -> bool:
-        return self._table.find(word) >= 0
+        return self._lookup(word) is not None
 
     def __getitem__(self, word: str) -> int:
         count = self.get(word, _ABSENT)
@@ -172,6 +186,9 @@ def keyword_tokens(text: str, words: list[str] | None = None) -> list[str]:
     return words + [b for b in bigrams if b not in stopwords()]
 
 
+_LATIN = re.compile("[a-z]")
+
+
 @lru_cache(maxsize=1)
 def _glossary() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     text = (resources.files("cxkb") / "data" / "en_zh.tsv").read_text(encoding="utf-8")
@@ -191,6 +208,8 @@ def english_expansion(text: str) -> list[str]:
     nothing. A domain glossary gives it the Chinese terms to match; the dense side needs no help.
     """
     rest = normalize(text)
+    if not _LATIN.search(rest):  # every glossary phrase has a Latin letter: no need to compile its 200 patterns
+        return []
     out: list[str] = []
     for pattern, chinese in _glossary():
         if pattern.search(rest):

@@ -1,3 +1,4 @@
+import re
 import time
 
 from cxkb.segment import tokenize
@@ -39,6 +40,15 @@ def test_english_question_gets_chinese_search_terms():
     assert english_expansion("有核心客户体验指标的组织占多少？") == []
     # the longest phrase wins: "customer experience" is one term, not "customer" + nothing
     assert "客户体验" in english_expansion("customer experience")
+
+
+def test_every_glossary_phrase_has_a_latin_letter():
+    # english_expansion skips a text without one, so a phrase without one would never be matched.
+    from importlib import resources
+
+    lines = (resources.files("cxkb") / "data" / "en_zh.tsv").read_text(encoding="utf-8").splitlines()
+    phrases = [line.split("\t")[0].strip().lower() for line in lines if line.strip() and not line.startswith("#")]
+    assert phrases and all(re.search("[a-z]", p) for p in phrases)
 
 
 def test_cut_gives_whole_words_in_order():
