@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -132,16 +133,15 @@ def test_the_optimised_copy_computes_the_source_model_s_vectors_and_is_rewritten
     source = ort.InferenceSession(str(path), onnx_embed._options(ort, 1), providers=["CPUExecutionProvider"])
     reference = source.run(None, feed)[0]
     folder = onnx_embed._optimised_folder(ort, path)
-    damages = {
-        "none yet": lambda: None,
-        "kept": lambda: None,
-        "truncated weights": lambda: (folder / "model.data").write_bytes(b"\0" * 100),
-        "no record": lambda: (folder / "record.json").unlink(),
+    damages = {  # what happens to the copy, and whether the session then loads from it
+        "missing": (lambda: shutil.rmtree(folder, ignore_errors=True), False),
+        "kept": (lambda: None, True),
+        "truncated weights": (lambda: (folder / "model.data").write_bytes(b"\0" * 100), False),
+        "no record": (lambda: (folder / "record.json").unlink(), False),
     }
-    for what, damage in damages.items():
+    for what, (damage, from_copy) in damages.items():
         damage()
         session = onnx_embed._session(ort, path, 1)
         assert np.array_equal(session.run(None, feed)[0], reference), what
-        assert onnx_embed._intact(folder) and session._model_path == str(
-            folder / "model.onnx" if what == "kept" else path
-        ), what
+        assert onnx_embed._intact(folder), what  # written again where it was missing or damaged
+        assert session._model_path == str(folder / "model.onnx" if from_copy else path), what
