@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,62 @@ def test_a_query_path_that_disagrees_with_the_index_is_refused(tiny_settings: Se
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexIncompatibleError, match="embed_backend"):
         check_backend(open_index(tiny_settings.index), embedder)
+
+
+ODD_TEXTS = [
+    "",
+    "ấ",  # the lowest-scoring piece
+    "x\u0001y\t\n  double  spaces  ",
+    "\u3000全角　空格 ａｂｃ１２３ ﬁ ½",
+    "emoji 😀🙂 mixed 中文 𠀀𪚥 Ελληνικά русский عربى हिन्दी",
+    "<s>added tokens</s> a<mask>b",
+]
+
+
+@pytest.mark.slow
+def test_the_piece_tokenizer_gives_the_full_tokenizer_s_ids_and_rebuilds_its_table():
+    from tokenizers import Tokenizer
+
+    from cxkb.e5model import install
+    from cxkb.lookup import cache_path
+
+    path = install(progress=False) / "tokenizer.json"
+    full = Tokenizer.from_file(str(path))
+    full.enable_truncation(max_length=510)
+    full.no_padding()
+    texts = [p + t for t in TEXTS + ODD_TEXTS + list(PROBE_TEXTS) for p in ("", "query: ", "passage: ")]
+    pieces = onnx_embed.PieceTokenizer(path, 510)
+    assert [pieces.encode_batch([t])[0] for t in texts] == [e.ids for e in full.encode_batch(texts)]
+    assert pieces.encode_batch(texts[:4]) == [e.ids for e in full.encode_batch(texts[:4])]  # one batch
+    assert pieces.token_to_id("<pad>") == full.token_to_id("<pad>") and pieces.token_to_id("no such piece") is None
+
+    table = next(cache_path("x").parent.glob("pieces-*.table"))
+    table.write_bytes(table.read_bytes()[:-100])  # corrupt: rebuilt on the next load
+    again = onnx_embed.PieceTokenizer(path, 510)
+    assert again.encode_batch(TEXTS[:3]) == [e.ids for e in full.encode_batch(TEXTS[:3])]
+
+
+@pytest.mark.slow
+def test_the_optimised_copy_computes_the_source_model_s_vectors_and_is_rewritten_when_damaged():
+    import onnxruntime as ort
+
+    from cxkb.e5model import install
+
+    path = onnx_embed.onnx_path(install(progress=False), "emb8")
+    ids = np.array([[0, 6, 3547, 2, 1], [0, 9, 87, 1052, 2]], np.int64)
+    feed = {"input_ids": ids, "attention_mask": (ids != 1).astype(np.int64)}
+    source = ort.InferenceSession(str(path), onnx_embed._options(ort, 1), providers=["CPUExecutionProvider"])
+    reference = source.run(None, feed)[0]
+    folder = onnx_embed._optimised_folder(ort, path)
+    damages = {  # what happens to the copy, and whether the session then loads from it
+        "missing": (lambda: shutil.rmtree(folder, ignore_errors=True), False),
+        "kept": (lambda: None, True),
+        "truncated weights": (lambda: (folder / "model.data").write_bytes(b"\0" * 100), False),
+        "no record": (lambda: (folder / "record.json").unlink(), False),
+    }
+    for what, (damage, from_copy) in damages.items():
+        damage()
+        session = onnx_embed._session(ort, path, 1)
+        assert np.array_equal(session.run(None, feed)[0], reference), what
+        assert onnx_embed._intact(folder), what  # written again where it was missing or damaged
+        assert session._model_path == str(folder / "model.onnx" if from_copy else path), what

@@ -1,3 +1,4 @@
+import re
 import time
 
 from cxkb.segment import tokenize
@@ -41,6 +42,15 @@ def test_english_question_gets_chinese_search_terms():
     assert "客户体验" in english_expansion("customer experience")
 
 
+def test_every_glossary_phrase_has_a_latin_letter():
+    # english_expansion skips a text without one, so a phrase without one would never be matched.
+    from importlib import resources
+
+    lines = (resources.files("cxkb") / "data" / "en_zh.tsv").read_text(encoding="utf-8").splitlines()
+    phrases = [line.split("\t")[0].strip().lower() for line in lines if line.strip() and not line.startswith("#")]
+    assert phrases and all(re.search("[a-z]", p) for p in phrases)
+
+
 def test_cut_gives_whole_words_in_order():
     from cxkb.segment import cut
 
@@ -54,3 +64,43 @@ def test_chinese_names():
     assert "贝恩" in chinese_names("贝恩公司的调查显示")
     assert "麦肯锡" in chinese_names("麥肯錫認為")  # either script
     assert chinese_names("过去一年中有多少组织新建了集中的客户体验小组？") == []  # 新建 is no place here
+
+
+SAMPLES = [
+    "87% 的受访者表示他们的组织有一个核心的客户体验指标,三分之二的受访者使用 NPS 作为他们的核心指标。",
+    "我們與《首席執行官》雜誌合作,收集了超過 550 位 CEO 的相關反饋。",
+    "麦肯锡和贝恩的报告说卓越的净推荐值来自首席客户官",
+    "过去一年中有多少组织新建了集中的客户体验小组？",
+]
+
+
+def test_the_cached_table_cuts_and_tags_exactly_as_jieba_s_own_dictionary():
+    from cxkb import segment
+
+    own = segment._loaded_tokenizer()  # jieba's dictionary, user dictionary and tags, loaded the slow way
+    tagger = segment._posseg().POSTokenizer.__new__(segment._posseg().POSTokenizer)
+    tagger.tokenizer = own
+    tagger.load_word_tag(own.get_dict_file())
+    fast, fast_tagger = segment._tokenizer(), segment._tagger()
+    assert fast.total == own.total
+    for text in SAMPLES:
+        assert fast.lcut_for_search(text) == own.lcut_for_search(text)
+        assert fast.lcut(text) == own.lcut(text)
+        assert [tuple(p) for p in fast_tagger.lcut(text)] == [tuple(p) for p in tagger.lcut(text)]
+
+
+def test_a_corrupt_or_missing_jieba_table_is_rebuilt():
+    from cxkb import segment
+    from cxkb.lookup import cache_path
+
+    expected = [tokenize(t) for t in SAMPLES]
+    path = cache_path("jieba.table")
+    for damage in (lambda: path.write_bytes(path.read_bytes()[:1000]), path.unlink):
+        damage()
+        segment._table.cache_clear()
+        segment._tokenizer.cache_clear()
+        try:
+            assert [tokenize(t) for t in SAMPLES] == expected
+            assert path.is_file() and segment._table().rows > 100_000
+        finally:
+            segment._tokenizer.cache_clear()
