@@ -49,7 +49,7 @@ from .ingest import load_report
 from .models import Chunk, Meta, Report
 from .normalize import normalize
 from .readers import SUFFIXES
-from .segment import keyword_tokens, tokenize
+from .segment import keyword_tokens, load_whole_dictionary, tokenize
 from .settings import Settings
 from .stats import Stat, extract_stats
 from .store import (
@@ -456,6 +456,8 @@ PARALLEL_FILES = 32
 
 def _prepare_all(jobs: list[_Job], workers: int) -> Iterator[Prepared | tuple[str, str]]:
     """Each file's :class:`Prepared` (or its file name and error), in order; on ``workers`` processes."""
+    if len(jobs) >= PARALLEL_FILES:
+        load_whole_dictionary()
     if workers <= 1 or len(jobs) < PARALLEL_FILES:
         yield from map(_prepare_file, jobs)
         return

@@ -104,3 +104,22 @@ def test_a_corrupt_or_missing_jieba_table_is_rebuilt():
             assert path.is_file() and segment._table().rows > 100_000
         finally:
             segment._tokenizer.cache_clear()
+
+
+def test_whole_dictionary_for_builds_cuts_as_the_table_does():
+    from cxkb import segment
+
+    lines = [
+        "87% 的受访者表示他们的组织有一个核心的客户体验指标，三分之二的受访者使用 NPS 作为他们的核心指标。",
+        "首席客户官与净推荐值：麦肯锡和贝恩的研究显示，客户旅程管理提升了留存率。",
+        "沈默的用户在社交媒体上留下了一目瞭然的评价。",
+    ]
+    segment._tokenizer.cache_clear()
+    try:
+        before = [segment.tokenize(line) for line in lines]
+        assert not isinstance(segment._tokenizer().FREQ, dict)  # the query path reads the table
+        segment.load_whole_dictionary()
+        assert isinstance(segment._tokenizer().FREQ, dict)
+        assert [segment.tokenize(line) for line in lines] == before
+    finally:
+        segment._tokenizer.cache_clear()
