@@ -60,6 +60,7 @@ from .store import (
     Reports,
     Sentence,
     Sentences,
+    map_file,
     report_row,
     save_table,
 )
@@ -97,6 +98,20 @@ def chunk_context(chunk: Chunk, meta: Meta) -> str:
 
 
 # --- the loaded index ------------------------------------------------------------------------
+
+
+def mention_text(report: Report) -> str:
+    """What :meth:`Index.mentions` searches for a report: its catalogue fields and text, normalised.
+
+    A byline's date is when the report appeared, not what it reports on, so bylines count through the
+    catalogue's author only ("2020" in "2020-01-10 … 译者: …" does not make 2020 a year the corpus covers).
+    """
+    text = report.text
+    for start, end, kind in report.blocks:
+        if kind == "byline":
+            text = text[:start] + " " * (end - start) + text[end:]
+    # \x00 between fields (and reports): a term is never found across the boundary of two of them.
+    return normalize(f"{report.meta.title}\x00{report.meta.author}\x00{report.meta.publisher}\x00{text}")
 
 
 def report_sentences(report: Report, chunks: list[Chunk], offset: int) -> list[Sentence]:
@@ -185,20 +200,12 @@ class Index:
     def mentions(self, term: str) -> bool:
         """Whether the normalised ``term`` occurs anywhere in the cleaned reports or their catalogue entries.
 
-        A byline's date is when the report appeared, not what it reports on, so bylines count through the
-        catalogue's author only ("2020" in "2020-01-10 … 译者: …" does not make 2020 a year the corpus covers).
+        Searched in ``mentions.txt`` (every report's :func:`mention_text`, written at build) through a
+        memory map: a large library's normalised text is never copied into the process.
         """
-        if not hasattr(self, "_normal_text"):
-            parts = []
-            for r in self.reports.values():
-                text = r.text
-                for start, end, kind in r.blocks:
-                    if kind == "byline":
-                        text = text[:start] + " " * (end - start) + text[end:]
-                # \x00 between reports: a term is never found across the boundary of two of them.
-                parts.append(normalize(f"{r.meta.title}\x00{r.meta.author}\x00{r.meta.publisher}\x00{text}"))
-            self._normal_text = "\x00".join(parts)
-        return normalize(term) in self._normal_text
+        if "_mentions" not in self.__dict__:
+            self.__dict__["_mentions"] = map_file(self.path / self.generation / "mentions.txt")
+        return self.__dict__["_mentions"].find(normalize(term).encode("utf-8")) >= 0
 
     @property
     def generation(self) -> str:
@@ -402,6 +409,7 @@ class Prepared:
     stats: list[str]  # JSON lines for stats.jsonl
     texts: list[str]  # what is embedded: normalised chunk contexts, then sentences
     text_sha256: str  # of the normalised text: what `cxkb check` compares
+    mentions: str  # mention_text(report)
 
 
 def prepare(report: Report, settings: Settings) -> Prepared:
@@ -430,6 +438,7 @@ def prepare(report: Report, settings: Settings) -> Prepared:
         [json.dumps(stat.to_dict(), ensure_ascii=False) for stat in extract_stats(report)],
         texts,
         hashlib.sha256(normalize(report.text).encode()).hexdigest(),
+        mention_text(report),
     )
 
 
@@ -495,6 +504,7 @@ class GenerationWriter:
         self._rows = (self.tmp / "reports.jsonl").open("w", encoding="utf-8")
         self._texts = (self.tmp / "texts.txt").open("wb")
         self._stats = (self.tmp / "stats.jsonl").open("w", encoding="utf-8")
+        self._mentions = (self.tmp / "mentions.txt").open("wb")
         self._offset = 0
 
     def add(self, item: Prepared) -> None:
@@ -512,6 +522,7 @@ class GenerationWriter:
         self.n_sentences += len(item.sentences)
         for line in item.stats:
             self._stats.write(line + "\n")
+        self._mentions.write(item.mentions.encode("utf-8") + b"\x00")
         vocab = self.vocab
         to_global = np.array([vocab.setdefault(t, len(vocab)) for t in item.terms], np.int32)
         self.token_ids += [to_global[ids] for ids in item.term_ids]
@@ -525,7 +536,7 @@ class GenerationWriter:
         self.reports.append(report)
 
     def close_records(self) -> None:
-        for f in (self._rows, self._texts, self._stats):
+        for f in (self._rows, self._texts, self._stats, self._mentions):
             f.close()
         save_table(self.tmp / "chunks.npy", self.chunk_rows, CHUNK_COLUMNS)
         save_table(self.tmp / "sentences.npy", self.sentence_rows, SENTENCE_COLUMNS)
@@ -534,7 +545,7 @@ class GenerationWriter:
         (self.tmp / "headings.json").write_text(json.dumps(list(self.headings), ensure_ascii=False), encoding="utf-8")
 
     def abandon(self) -> None:
-        for f in (self._rows, self._texts, self._stats):
+        for f in (self._rows, self._texts, self._stats, self._mentions):
             f.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import mmap
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ import numpy as np
 
 from .models import Cell, Chunk, Meta, Report
 
+REPORTS_KEPT = 512  # parsed reports kept in memory
 CHUNK_COLUMNS = 5  # report, start, end, page (-1: none), heading
 SENTENCE_COLUMNS = 4  # report, start, end, chunk
 
@@ -54,7 +56,7 @@ def report_row(report: Report, text_start: int, text_end: int) -> str:
     return json.dumps(row, ensure_ascii=False)
 
 
-def _map(path: Path) -> bytes | mmap.mmap:
+def map_file(path: Path) -> bytes | mmap.mmap:
     with path.open("rb") as f:
         if not path.stat().st_size:
             return b""
@@ -66,16 +68,20 @@ class Reports(Mapping[str, Report]):
 
     def __init__(self, folder: Path, ids: list[str]) -> None:
         self._lines = (folder / "reports.jsonl").read_bytes().split(b"\n")
-        self._texts = _map(folder / "texts.txt")
+        self._texts = map_file(folder / "texts.txt")
         self._ids = ids
         self._row = {rid: i for i, rid in enumerate(ids)}
-        self._cache: dict[str, Report] = {}
+        self._cache: OrderedDict[str, Report] = OrderedDict()  # the most recently read reports
         if len(self._lines) < len(ids):
             raise ValueError(f"reports.jsonl has {len(self._lines)} rows for {len(ids)} reports")
 
     def __getitem__(self, rid: str) -> Report:
-        if rid not in self._cache:
+        if rid in self._cache:
+            self._cache.move_to_end(rid)
+        else:
             self._cache[rid] = self._parse(self._row[rid])
+            if len(self._cache) > REPORTS_KEPT:  # a server answering all day must not end up holding the library
+                self._cache.popitem(last=False)
         return self._cache[rid]
 
     def _parse(self, i: int) -> Report:

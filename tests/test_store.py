@@ -105,3 +105,15 @@ def test_sentence_words_stored_at_build_equal_a_fresh_cut(tiny_index: Settings):
     for sid, s in enumerate(index.sentences):
         text = index.reports[s.report_id].text[s.start : s.end]
         assert index.sentence_tokens(sid) == frozenset(tokenize(text)), text
+
+
+def test_mentions_searches_every_reports_normalised_text_and_catalogue_fields(tiny_index: Settings):
+    index = open_index(tiny_index.index)
+    for report in index.reports.values():
+        sentence = next(iter(index.sentences[i] for i in index.sentence_ids(report.id)))
+        assert index.mentions(report.text[sentence.start : sentence.end])
+        if report.meta.publisher:
+            assert index.mentions(report.meta.publisher.upper())  # normalised: case, width, script
+    assert not index.mentions("从未出现过的词语组合")
+    first, second = list(index.reports.values())[:2]
+    assert not index.mentions(first.text[-3:] + second.meta.title[:3])  # never across two reports
