@@ -163,7 +163,9 @@ def search(
     mask = (filters or Filters()).mask(index)
     if mask is not None:
         fused = np.where(mask, fused, -np.inf)
-    order = [i for i in np.argsort(-fused, kind="stable")[: max(k, 0)] if np.isfinite(fused[i])]
+    # Only fused candidates are finite: sorting those (not every chunk of a large library) gives the same order.
+    finite = np.flatnonzero(np.isfinite(fused))
+    order = finite[np.argsort(-fused[finite], kind="stable")][: max(k, 0)].tolist()
     hits = []
     for rank, i in enumerate(order, 1):
         chunk = index.chunks[i]
