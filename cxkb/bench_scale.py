@@ -174,10 +174,10 @@ def query_embedding_ms(questions: list[str]) -> float | None:
     """p50 of the default model's query embedding on its default query path (None where it is not installed)."""
     from .embed import get_embedder
     from .errors import CxkbError
-    from .settings import DEFAULT_MODEL
+    from .settings import DEFAULT_MODEL, Settings
 
     try:
-        embedder = get_embedder(DEFAULT_MODEL, backend="auto")
+        embedder = get_embedder(DEFAULT_MODEL, backend="auto", threads=Settings().query_threads)
     except CxkbError:
         return None
     embedder.embed_queries(questions[:1])

@@ -247,6 +247,9 @@ def _options(ort: Any, threads: int) -> Any:
     options.intra_op_num_threads = max(threads, 1)
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    # Idle threads sleep instead of spinning: two threads then cut a query from 22 to 16 ms on an idle
+    # 2-core machine without burning the other core while it serves or builds.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options
 
 

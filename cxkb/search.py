@@ -85,7 +85,7 @@ def query_vector(index: Index, question: str | Question, settings: Settings) -> 
         index.model,
         batch_size=settings.batch_size,
         max_seq_length=settings.max_seq_length,
-        threads=settings.threads,
+        threads=settings.query_threads,
         backend=settings.embed_backend,
     )
     check_backend(index, embedder)
