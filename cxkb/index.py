@@ -568,6 +568,7 @@ def write_generation(
     *,
     show_progress: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    identity: tuple[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
     """Finish the writer's generation (vectors, keyword index, ANN index, checksums), then publish it by
     replacing the manifest."""
@@ -624,9 +625,10 @@ def write_generation(
         "model": {
             "name": embedder.name,
             "dim": dim,
-            "backend": embedder.backend,
-            # The builder's vectors of cxkb.embed.PROBE_TEXTS: another backend must agree with them.
-            "probe": np.round(embedder.embed_passages(list(PROBE_TEXTS)), 6).tolist(),
+            # The builder's vectors of cxkb.embed.PROBE_TEXTS: another backend must agree with them. A small
+            # change embedded on an agreeing path keeps the index's own (``identity``).
+            "backend": identity[0] if identity else embedder.backend,
+            "probe": identity[1] if identity else np.round(embedder.embed_passages(list(PROBE_TEXTS)), 6).tolist(),
         },
         "settings": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
         "chunk_count": n_chunks,
@@ -709,6 +711,43 @@ def previous_vectors(path: Path, model: str, backend: str = "") -> dict[str, np.
     return known
 
 
+# A change that embeds at most this many new texts runs on the query path (ONNX: no torch import, seconds
+# less for `cxkb add` of one report) when its vectors agree with the index's within EMBED_TOLERANCE.
+SMALL_CHANGE_TEXTS = 256
+
+
+def _embedder_for(
+    settings: Settings, writer: GenerationWriter
+) -> tuple[Any, dict[str, np.ndarray], tuple[str, list[Any]] | None]:
+    """The embedder for a build, the vectors it can reuse, and the (backend, probe) the manifest keeps.
+
+    A full build takes the build path. A small change to an index built on another path of the same model
+    takes the query path (loaded in a second, no torch) if that path agrees with the index's probe vectors; the
+    index keeps its own backend and probe then, since its vectors are still its builder's within tolerance.
+    """
+    from .embed import EMBED_TOLERANCE, EmbeddingCache, agreement
+
+    kw = {"batch_size": settings.batch_size, "max_seq_length": settings.max_seq_length}
+    build = {"threads": settings.threads, "backend": settings.embed_backend, "purpose": "build"}
+    try:
+        model = read_manifest(Path(settings.index))["model"]
+    except CxkbError:
+        model = None
+    if model and model["name"] == settings.model and settings.embed_backend == "auto" and model.get("probe"):
+        known = previous_vectors(Path(settings.index), model["name"], model.get("backend", ""))
+        texts = writer.chunk_texts + writer.sentence_texts
+        new = sum(1 for t in texts if EmbeddingCache.key(t) not in known)
+        if new <= SMALL_CHANGE_TEXTS:
+            quick = get_embedder(settings.model, threads=settings.query_threads, purpose="query", **kw)
+            if quick.backend == model.get("backend"):
+                return quick, known, None
+            if agreement(quick, np.asarray(model["probe"], np.float32)) >= EMBED_TOLERANCE:
+                log.info("embedding %d new texts on the %s path (agrees with the index's)", new, quick.backend)
+                return quick, known, (model["backend"], model["probe"])
+    embedder = get_embedder(settings.model, **kw, **build)
+    return embedder, previous_vectors(Path(settings.index), embedder.name, embedder.backend), None
+
+
 @dataclass(frozen=True)
 class BuildSummary:
     path: Path
@@ -786,19 +825,13 @@ def _build(
             raise IndexMissingError(
                 f"no readable reports in {settings.corpus}; add .txt, .md, .html, .pdf, .docx or .pptx files"
             )
-        embedder = get_embedder(
-            settings.model,
-            batch_size=settings.batch_size,
-            max_seq_length=settings.max_seq_length,
-            threads=settings.threads,
-            backend=settings.embed_backend,
-            purpose="build",
-        )
-        known = previous_vectors(Path(settings.index), embedder.name, embedder.backend)
+        embedder, known, identity = _embedder_for(settings, writer)
     except BaseException:
         writer.abandon()
         raise
-    write_generation(writer, settings, embedder, known, show_progress=show_embed_progress, progress=progress)
+    write_generation(
+        writer, settings, embedder, known, show_progress=show_embed_progress, progress=progress, identity=identity
+    )
     return BuildSummary(
         Path(settings.index),
         writer.reports,

@@ -105,3 +105,28 @@ def test_reader_keeps_old_generation_until_refresh(tiny_index: Settings, tmp_pat
     assert "n" not in kb.index.reports  # still serving what it loaded
     assert kb.search("首席客户官的比例")  # and still works though the old generation folder is gone
     assert kb.refresh() and "n" in kb.index.reports
+
+
+@pytest.mark.parametrize("agrees", [True, False])
+def test_a_small_change_embeds_on_the_query_path_only_where_it_agrees(
+    tiny_index: Settings, tmp_path: Path, agrees: bool
+):
+    """An index built on another path of the model (here: a manifest that says so) takes a small change on
+    the query path, keeping its own backend and probe, when that path's probe vectors agree; else the
+    build path embeds it and the manifest says so."""
+    import numpy as np
+
+    manifest_path = Path(tiny_index.index) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    probe = np.asarray(manifest["model"]["probe"])
+    manifest["model"]["backend"] = "elsewhere"
+    manifest["model"]["probe"] = (probe if agrees else -probe).tolist()
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    new = tmp_path / "new.txt"
+    new.write_text("新报告\n调查显示 42% 的企业设立了首席客户官。\n", encoding="utf-8")
+    add_reports(tiny_index, [new])
+    model = json.loads(manifest_path.read_text(encoding="utf-8"))["model"]
+    if agrees:
+        assert model["backend"] == "elsewhere" and np.allclose(model["probe"], probe)
+    else:
+        assert model["backend"] == "hash" and np.allclose(model["probe"], probe, atol=1e-6)
