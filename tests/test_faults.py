@@ -89,7 +89,6 @@ def _no_space(*args, **kwargs):
 @pytest.mark.parametrize("where", ["numpy.save", "open_memmap", "headings.json", "manifest"])
 def test_disk_full_during_build(tiny_index: Settings, monkeypatch: pytest.MonkeyPatch, where: str):
     """ENOSPC at any write: a CxkbError saying what to do, the old generation serving, no litter."""
-    import faiss
 
     index = Path(tiny_index.index)
     before = open_index(index)

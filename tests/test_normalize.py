@@ -21,7 +21,7 @@ def test_fast_conversion_equals_opencc_on_dictionary_mixes():
     including where phrases overlap, nest, sit next to each other or next to plain characters."""
     import random
 
-    from cxkb.normalize import _read_dictionary, _t2s, to_simplified, _t2s_tables, opencc
+    from cxkb.normalize import _read_dictionary, _t2s, _t2s_tables, opencc, to_simplified
 
     assert _t2s_tables() is not None, "opencc's dictionaries were not found: every conversion is slow"
     folder = Path(opencc.__file__).parent / "dictionary"
