@@ -224,12 +224,9 @@ def to_markdown(result: Scale) -> str:
 
 
 def write(result: Scale, out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(to_markdown(result), encoding="utf-8")
-    out.with_suffix(".json").write_text(
-        json.dumps(asdict(result), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
-    return out
+    from .bench_speed import write_pair
+
+    return write_pair(out, to_markdown(result), asdict(result))
 
 
 def run(chunks: int, data: Path, work: Path, questions_n: int = 200, keep: bool = False) -> Scale:

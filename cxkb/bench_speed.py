@@ -127,11 +127,14 @@ def to_markdown(result: Speed) -> str:
 
 
 def write(result: Speed, out: Path) -> Path:
+    return write_pair(out, to_markdown(result), asdict(result))
+
+
+def write_pair(out: Path, markdown: str, data: dict) -> Path:
+    """A benchmark's Markdown at ``out`` and its figures as JSON beside it."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(to_markdown(result), encoding="utf-8")
-    out.with_suffix(".json").write_text(
-        json.dumps(asdict(result), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    out.write_text(markdown, encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return out
 
 
