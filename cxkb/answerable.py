@@ -24,6 +24,7 @@ FEATURES = (
     "overlap",  # IDF share of the question's words among the sentence's words
     "context_overlap",  # the same, counting the report's title, publisher and author as the sentence's
     "coverage",  # IDF share of the question's words the quoted span states, CX synonyms included
+    "unmatched",  # specificity of the most specific noun asked about that the corpus knows and the span lacks
     "kind_asked",  # the question asks for a kind of figure (a share, a count, a year …)
     "kind_missing",  # … and the span holds no figure of that kind
     "required_missing",  # share of the words naming what is measured that the span lacks

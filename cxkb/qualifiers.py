@@ -43,10 +43,10 @@ _UNIT = {
     "日": "day",
     "小时": "hour",
 }
-# A time window: 过去三年, 未来两年, 一年内, 近 12 个月, within 3 years.
+# A time window: 过去三年, 未来两年, 一年内, 近 12 个月, 为期一年, 一年或更长.
 _WINDOW = re.compile(
-    rf"(?:过去|未来|最近|近|今后|前|头)\s*({_NUM})\s*(年|个月|月|周|星期|天|小时)"
-    rf"|({_NUM})\s*(年|个月|周|星期|天|小时)\s*(?:内|以内|之内)"
+    rf"(?:过去|未来|最近|近|今后|前|头|为期|长达)\s*({_NUM})\s*(年|个月|月|周|星期|天|小时)"
+    rf"|({_NUM})\s*(年|个月|周|星期|天|小时)\s*(?:内|以内|之内|或更长|或以上|及以上|以上)"
 )
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.])")
 _STAGE = re.compile(rf"第\s*({_NUM})\s*(阶段|季度|代|期|轮|级)|(阶段|级别)\s*({_NUM}|[ⅠⅡⅢⅣ])")
@@ -107,7 +107,7 @@ def _qualifiers(text: str) -> tuple[Qualifier, ...]:
     for m in _WINDOW.finditer(norm):
         amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         n = _number(amount)
-        if n is not None:
+        if n is not None and n < 1000:  # 2019 年以上 is a year, not a window
             found.append(Qualifier("window", f"{n:g} {_UNIT[unit]}"))
     found += [Qualifier("year", y) for y in _YEAR.findall(norm)]
     for m in _STAGE.finditer(norm):

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .normalize import normalize
 from .qualifiers import Qualifier, qualifiers
-from .segment import chinese_names, cut, english_expansion, keyword_tokens, tokenize
+from .segment import chinese_names, cut, english_expansion, keyword_tokens, nouns, tokenize
 
 # The kind of figure a question asks for: the first pattern that matches names it. What a sentence
 # must hold to answer each kind is in answer.py.
@@ -63,6 +63,11 @@ _NOT_MEASURED = _words(
 )
 # A kind of experience other than the corpus's subject: 员工体验 and 品牌体验 figures differ.
 _SUBJECT_EXPERIENCE = _words("客户体验 顾客体验 用户体验 全面体验")
+# Words that frame a question about a report rather than name what it asks about (调查中…的比例): the
+# answering sentence need not repeat them.
+_FRAMING = _NOT_MEASURED | _words(
+    "报告 调查 调研 研究 文中 文章 数据 情况 方面 结果 名字 名称 时间 范围 程度 作者 问题 东西 多长时间 时候 全部 所有 整体"
+)
 # Organisation names in Latin letters and years: the specifics a corpus either mentions or cannot answer.
 _SPECIFIC = re.compile(r"[a-z][a-z0-9.&-]+|(?:19|20)\d\d")
 
@@ -108,6 +113,7 @@ class Question:
     quoted: tuple[str, ...]  # phrases in quotation marks, squashed
     qualifiers: tuple[Qualifier, ...]  # time windows, years, stages, directions, groups
     specifics: tuple[str, ...]  # names and years the corpus must mention for it to answer
+    nouns: tuple[str, ...]  # what it asks about: its nouns, framing words (调查, 比例) left out
     definition: bool  # asks what a term means or how it is calculated
     provenance: bool  # asks who wrote a report or when it appeared
     asks_list: bool
@@ -118,10 +124,20 @@ class Question:
         return self.script == "other"
 
 
+# A Chinese question asks for an amount with a question word (多少, 几, 多大 …) or by ending on the rate it wants
+# (…的比例？); one that only names a share or revenue (百分比代表什么, 预算由谁掌管) asks for something else.
+_ASKS_AMOUNT = re.compile(
+    r"多少|几|多大|多高|多低|多长|多久|多快|多远|(?:比例|占比|百分比|比率|率)\s*(?:如何|怎样|怎么样)?\s*[？?]?\s*$"
+)
+_NAMED_ONLY = ("percent", "count", "money", "multiple")
+
+
 def asked_kind(norm: str) -> str | None:
     """The kind of figure a normalised question asks for."""
     for kind, asks in ASKS.items():
         if asks.search(norm):
+            if kind in _NAMED_ONLY and _CJK.search(norm) and not _ASKS_AMOUNT.search(norm):
+                return None
             return kind
     if re.search(r"多少|几|how much", norm):
         return "figure"
@@ -193,6 +209,7 @@ def parse(text: str) -> Question:
         quoted=tuple(squash(m) for m in QUOTED.findall(norm)),
         qualifiers=tuple(asked),
         specifics=tuple(dict.fromkeys(specifics)),
+        nouns=() if english else tuple(w for w in nouns(text) if w not in _FRAMING),
         definition=bool(_ASKS_DEFINITION.search(norm)),
         provenance=bool(_ASKS_AUTHOR.search(norm) or _ASKS_PUBLISHED.search(norm)),
         asks_list=bool(_ASKS_LIST.search(norm)),

@@ -301,14 +301,29 @@ def _tagger():
 _NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "nt", "nz"})
 
 
+@lru_cache(maxsize=4096)
+def _tagged(norm: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, part-of-speech) pairs of normalised text; a question is tagged once for all readers."""
+    tagger = _tagger()
+    return tuple((p.word, p.flag) for piece in _pieces(norm) for p in tagger.lcut(piece))
+
+
 def chinese_names(text: str) -> list[str]:
     """Words jieba tags as names of people or organisations (麦肯锡, 贝恩), two Chinese characters or more.
 
     The tagger over-reports (卓越 comes out as a person's name); callers use these only to ask
     whether the corpus mentions them at all, where an ordinary word does no harm.
     """
-    tagger = _tagger()
-    out = []
-    for piece in _pieces(normalize(text)):
-        out.extend(p.word for p in tagger.lcut(piece) if p.flag in _NAME_TAGS and _HAN_RUN.fullmatch(p.word))
-    return list(dict.fromkeys(out))
+    found = (w for w, flag in _tagged(normalize(text)) if flag in _NAME_TAGS and _HAN_RUN.fullmatch(w))
+    return list(dict.fromkeys(found))
+
+
+# Nouns and noun-like words: what a question asks about (渠道, 首席营销官, 北美, 零售, cmo), as opposed
+# to its verbs and question words.
+_NOUN_TAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "nw", "vn", "an", "eng", "j", "l"})
+
+
+def nouns(text: str) -> list[str]:
+    """The nouns of ``text`` (normalised), two characters or more, in order, each once."""
+    found = (w for w, flag in _tagged(normalize(text)) if flag in _NOUN_TAGS and len(w) >= 2 and _KEEP.search(w))
+    return list(dict.fromkeys(found))

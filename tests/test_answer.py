@@ -95,8 +95,43 @@ def test_missing_terms():
     assert missing_terms(parse("重视程度和实际落实之间平均差了多少？"), "两者之间的平均差距为 24%") == []
 
 
+def test_synonyms_stand_for_each_other():
+    from cxkb.answer import states
+
+    assert states("顾客", "客户满意度为80%")  # the table lists 客户 first; 顾客 finds it all the same
+    assert states("客户", "顾客满意度为80%")
+    assert states("石化", "石油化工行业")  # the characters in order, a word between
+    assert states("会员满意度", "满意度为80%")  # the head of a compound
+    assert not states("北美", "来自欧洲和亚洲的受访者")
+
+
+def test_unmatched_names_the_neighbour_a_near_miss_quotes(tmp_path):
+    from cxkb.answer import unmatched
+
+    index, _, _ = _one_report_index(
+        tmp_path,
+        "本次调研覆盖门店与线上渠道。\n\n首席营销官负责品牌，有 41% 的企业由首席营销官负责客户体验。"
+        "首席执行官负责战略。另外，首席财务官审批预算。\n\n门店服务员的满意度为 77%。",
+    )
+    ceo = parse("由首席执行官负责客户体验的企业占多少？")
+    cmo_sentence = "有 41% 的企业由首席营销官负责客户体验。"
+    term, specificity = unmatched(ceo, index, cmo_sentence)
+    assert term == "首席执行官" and specificity > 0.3  # the corpus names it, the sentence does not
+    assert unmatched(ceo, index, cmo_sentence, context="首席执行官的看法")[1] == 0.0  # the lead-in names it
+    # A report that names it twice or more is about it: a sentence may leave its subject unsaid.
+    assert unmatched(ceo, index, cmo_sentence, report="首席执行官负责战略。首席执行官的任期")[1] == 0.0
+    assert unmatched(ceo, index, cmo_sentence, report="首席执行官负责战略。")[0] == "首席执行官"
+    assert unmatched(parse("由首席营销官负责客户体验的企业占多少？"), index, cmo_sentence)[1] == 0.0
+    # A noun the corpus never uses is as often a paraphrase as a miss: it does not count.
+    assert unmatched(parse("由区域专员负责客户体验的企业占多少？"), index, cmo_sentence)[1] == 0.0
+
+
 def test_two_digit_growth_is_not_a_count():
     from cxkb.answer import answers_kind
+
+    assert answers_kind("figure", "约一半的门店提供自助结账")  # amounts in words answer 多少
+    assert answers_kind("count", "该应用每月有数千名活跃用户")
+    assert not answers_kind("figure", "门店普遍提供自助结账")
 
     assert not answers_kind("figure", "确定了最近经历两位数增长的公司")
     assert answers_kind("figure", "两位高管负责客户体验")

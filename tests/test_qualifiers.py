@@ -14,6 +14,8 @@ from cxkb.qualifiers import Qualifier, conflicts, qualifiers
     [
         ("两年内换过手机银行的客户占多少？", "一年内更换手机银行的客户占 18%。", "window"),
         ("过去三个月投诉过的顾客有多少？", "过去六个月内投诉过的顾客占 12%。", "window"),
+        ("会员满两年或以上的用户复购率是多少？", "会员期为期半年的用户复购率为 31%。", "window"),
+        ("三年内开通过线上账户的家庭占多少？", "有 44% 的家庭开通线上账户已有一年或更长。", "window"),
         ("2022 年门店的满意度是多少？", "2024 年门店满意度为 70%，2023 年为 66%。", "year"),
         ("处于第四阶段的企业占多少？", "处于第二阶段的企业占 40%，第三阶段占 25%。", "stage"),
         ("取消了会员积分的商家占多少？", "有 35% 的商家设立了会员积分。", "direction"),
@@ -55,3 +57,7 @@ def test_qualifiers_are_normalised():
     assert Qualifier("window", "3 year") in qualifiers("過去３年內")
     assert Qualifier("stage", "3 阶段") in qualifiers("第三階段")
     assert Qualifier("year", "2023") in qualifiers("２０２３年")
+
+
+def test_a_year_is_not_a_window():
+    assert qualifiers("2019 年以上的数据") == [Qualifier("year", "2019")]

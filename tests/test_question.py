@@ -18,6 +18,10 @@ from cxkb.question import asked_kind, parse, script_of, to_script
         ("满意度提升了多少个百分点？", "percent"),
         ("人均效率提高了多少？", "figure"),  # 效率 is not a rate
         ("How much did the average company spend on CX technology?", "money"),
+        ("会员续费的比例？", "percent"),  # ending on the rate it wants
+        ("门店满意度的百分比代表什么？", None),  # names a share, asks what it means
+        ("体验项目的预算由哪个部门掌管？", None),
+        ("各渠道的占比如何？", "percent"),
     ],
 )
 def test_asked_kind(question: str, kind: str | None):

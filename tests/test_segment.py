@@ -123,3 +123,12 @@ def test_whole_dictionary_for_builds_cuts_as_the_table_does():
         assert [segment.tokenize(line) for line in lines] == before
     finally:
         segment._tokenizer.cache_clear()
+
+
+def test_nouns_are_what_a_question_asks_about():
+    from cxkb.segment import nouns
+
+    found = nouns("北美地区通过聊天机器人联系客服的顾客占多少？")
+    assert "北美地区" in found and "聊天机器人" in found and "顾客" in found
+    assert "多少" not in found and "通过" not in found
+    assert nouns("歐洲零售商") == nouns("欧洲零售商")  # either script
