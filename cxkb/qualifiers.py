@@ -90,8 +90,8 @@ def _number(text: str) -> float | None:
 
 
 def _side(text: str, words: tuple[str, ...], *, patterns: bool = False) -> bool:
-    """``text`` holds one of ``words`` (不满意 does not hold 满意); group sides are patterns."""
-    return any(re.search(rf"(?<!不)(?:{w if patterns else re.escape(w)})", text) for w in words)
+    """``text`` holds one of ``words`` (不满意 does not hold 满意, nor 非领先 领先); group sides are patterns."""
+    return any(re.search(rf"(?<![不非])(?:{w if patterns else re.escape(w)})", text) for w in words)
 
 
 def qualifiers(text: str) -> list[Qualifier]:

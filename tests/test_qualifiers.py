@@ -22,6 +22,7 @@ from cxkb.qualifiers import Qualifier, conflicts, qualifiers
         ("客诉量减少的门店占多少？", "客诉量增加的门店占 22%。", "direction"),
         ("落后企业中使用旅程地图的比例？", "61% 的领先企业使用旅程地图。", "group"),
         ("B2C 企业的平均 NPS 是多少？", "B2B 企业的平均 NPS 为 21。", "group"),
+        ("非领先企业中设立体验官的比例是多少？", "领先企业中有 58% 设立了体验官。", "group"),
     ],
 )
 def test_another_qualifier_conflicts(question: str, sentence: str, kind: str):
