@@ -42,7 +42,7 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     ),
     "count": re.compile(r"\d[\d,]*\s*多?\s*(?:名|位|家|个|人|种|项|次|页)|n\s*=\s*\d+"),
     "duration": re.compile(
-        r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)\s*(?:分钟|分|小时|个?工作日|天|秒|周|个月|年|minutes?|hours?|days?)"
+        r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)\s*(?:分钟|分(?!之)|小时|个?工作日|天|秒|周|个月|年|minutes?|hours?|days?)"
     ),
     "year": re.compile(r"(?:19|20)\d\d\s*年|\d{4}-\d\d"),
     "money": re.compile(r"\d[\d,.]*\s*(?:万|亿)?\s*(?:美元|元|人民币)"),

@@ -66,7 +66,7 @@ _SUBJECT_EXPERIENCE = _words("客户体验 顾客体验 用户体验 全面体�
 # Words that frame a question about a report rather than name what it asks about (调查中…的比例): the
 # answering sentence need not repeat them.
 _FRAMING = _NOT_MEASURED | _words(
-    "报告 调查 调研 研究 文中 文章 数据 情况 方面 结果 名字 名称 时间 范围 程度 作者 问题 东西 多长时间 时候 全部 所有 整体"
+    "报告 调查 调研 研究 文中 文章 数据 情况 方面 结果 名字 名称 时间 范围 程度 作者 问题 东西 多长时间 时候 全部 全体 所有 整体"
 )
 # Organisation names in Latin letters and years: the specifics a corpus either mentions or cannot answer.
 _SPECIFIC = re.compile(r"[a-z][a-z0-9.&-]+|(?:19|20)\d\d")

@@ -132,6 +132,8 @@ def test_two_digit_growth_is_not_a_count():
     assert answers_kind("figure", "约一半的门店提供自助结账")  # amounts in words answer 多少
     assert answers_kind("count", "该应用每月有数千名活跃用户")
     assert not answers_kind("figure", "门店普遍提供自助结账")
+    assert not answers_kind("duration", "大约五分之二的门店提供自助结账")  # a fraction, not five minutes
+    assert answers_kind("duration", "平均等候五分钟")
 
     assert not answers_kind("figure", "确定了最近经历两位数增长的公司")
     assert answers_kind("figure", "两位高管负责客户体验")
