@@ -184,7 +184,7 @@ def test_check_floors(tmp_path: Path):
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
 
-@pytest.mark.parametrize("name", ["floors.json", "floors-heldout.json", "floors-blind.json"])
+@pytest.mark.parametrize("name", sorted(p.name for p in EVAL.glob("floors*.json")))
 def test_repository_floors_files_are_valid(name: str):
     floors = json.loads((EVAL / name).read_text(encoding="utf-8"))
     values = {k: v for k, v in floors.items() if not k.startswith("_")}
