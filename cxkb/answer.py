@@ -504,6 +504,8 @@ def answer(index: Index, question: str | Question, settings: Settings, *, filter
     best = judged[0]
     if log.isEnabledFor(logging.INFO):  # explaining is work the hot path need not do unseen
         log.info("answering %r: %s", q.text, explain(best, settings))
+    if q.asks_open:
+        return _discussed(index, q, judged, related)
     chosen = [best]
     if len(judged) > 1:
         other = judged[1]  # only the runner-up may join the answer
@@ -532,6 +534,54 @@ def answer(index: Index, question: str | Question, settings: Settings, *, filter
     if not citations:
         return Answer(q.text, not_found_text(q.script), False, (), related)
     return Answer(q.text, " ".join(parts), True, tuple(citations), related)
+
+
+DISCUSSED = 3  # passages an open question is answered with
+KEY_SENTENCES = 2  # sentences quoted from each
+
+
+def discussion_intro(script: str) -> str:
+    if script == "other":
+        return "No one sentence answers this; these passages discuss it:"
+    return to_script("没有一句话能直接回答这个问题；以下段落讨论了它：", script)
+
+
+def _discussed(index: Index, q: Question, judged: list[Judged], related: tuple[Hit, ...]) -> Answer:
+    """An open question's answer: the passages holding its most answerable sentences (at most
+    :data:`DISCUSSED`), each under its heading with its key sentences quoted and cited."""
+    passages: dict[tuple[str, int], list[Judged]] = {}
+    for j in judged:
+        if j.rule is not None:
+            continue
+        key = (j.scored.hit.chunk.report_id, j.scored.hit.chunk.start)
+        if key in passages or len(passages) < DISCUSSED:
+            passages.setdefault(key, [])
+            if len(passages[key]) < KEY_SENTENCES and not any(_overlaps(j, o) for o in passages[key]):
+                passages[key].append(j)
+    citations: list[Citation] = []
+    lines = [discussion_intro(q.script)]
+    for chosen in passages.values():
+        hit = chosen[0].scored.hit
+        parts = []
+        # A heading with a figure in it could not be checked against a quote: it is left out.
+        if hit.chunk.heading and not re.search(r"\d", hit.chunk.heading):
+            parts.append(f"【{to_script(hit.chunk.heading, q.script)}】")
+        for j in sorted(chosen, key=lambda o: o.span[0]):
+            citation = _citation(index, len(citations) + 1, hit, *j.span)
+            shown = _LIST_MARK.sub("", to_script(citation.quote, q.script)).replace("\n", " ")
+            if unsupported_numbers(shown, [citation.quote]):
+                continue
+            citations.append(citation)
+            parts.append(f"{shown} [{citation.n}]")
+        if len(parts) > (1 if parts and parts[0].startswith("【") else 0):
+            lines.append(f"{len(lines)}. " + " ".join(parts))
+    if not citations:
+        return Answer(q.text, not_found_text(q.script), False, (), related)
+    return Answer(q.text, "\n".join(lines), True, tuple(citations), related)
+
+
+def _overlaps(a: Judged, b: Judged) -> bool:
+    return a.span[0] < b.span[1] and b.span[0] < a.span[1]
 
 
 def unknown_specifics(q: Question, index: Index) -> list[str]:

@@ -194,7 +194,11 @@ def _batch_error(question: str, exc: InputError) -> int:
 
 
 def _print_answer(ans) -> None:
+    from .export import language_note
+
     click.echo(ans.answer)
+    if language_note(ans):
+        click.echo(f"  ({language_note(ans)})")
     if ans.answerable:
         for c in ans.citations:
             where = f", p.{c.page}" if c.page else ""
@@ -209,6 +213,14 @@ def _print_answer(ans) -> None:
 @click.argument("question")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output (one line per question with QUESTION '-').")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: the answer with [n] markers and a reference list, ready to paste.",
+)
 @click.option("--report", "reports", multiple=True, help="Only these reports (id or file name); repeatable.")
 @click.option("--publisher", default="", help="Only reports whose publisher contains this.")
 @click.option("--year", type=int, help="Only reports from this year.")
@@ -218,11 +230,15 @@ def ask(
     question: str,
     index: Path | None,
     as_json: bool,
+    fmt: str,
     reports: tuple[str, ...],
     publisher: str,
     year: int | None,
 ) -> None:
     """Answer with citations (or say it is not in the corpus). QUESTION '-' reads stdin."""
+    from .export import answer_markdown
+
+    as_json = as_json or fmt == "json"
     kb = _open(ctx, index)
     batch = question == "-"
     failed = 0
@@ -234,7 +250,9 @@ def ask(
                 raise
             failed += _batch_error(q, exc)
             continue
-        if batch:
+        if fmt == "markdown":
+            click.echo(answer_markdown(ans))
+        elif batch:
             click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
         elif as_json:
             click.echo(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
@@ -242,6 +260,65 @@ def ask(
             _print_answer(ans)
     if failed:
         ctx.exit(1)
+
+
+CHAT_HELP = """Ask in a conversation: a follow-up (那 B2B 企业呢？, 这个比例在领先者中呢？, what about laggards?) is
+understood from the last question. Commands: /typed asks the last question as typed, /new starts over,
+/export FILE writes the conversation as Markdown, /quit (or Ctrl-D) ends."""
+
+
+@main.command()
+@index_option
+@click.pass_context
+def chat(ctx: click.Context, index: Path | None) -> None:
+    """A small REPL: questions in a conversation, follow-ups understood from the last turn."""
+    from .chat import reply
+    from .export import conversation_markdown
+
+    kb = _open(ctx, index)
+    click.echo(CHAT_HELP)
+    previous = None
+    turns: list = []
+    last_typed = ""
+    while True:
+        try:
+            line = input("cxkb> ").strip()
+        except EOFError:
+            break
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            break
+        if line == "/new":
+            previous, turns = None, []
+            click.echo("(new conversation)")
+            continue
+        if line.startswith("/export"):
+            target = Path(line[len("/export") :].strip() or "conversation.md")
+            try:
+                target.write_text(conversation_markdown((r.understood.typed, r.answer) for r in turns), "utf-8")
+            except OSError as exc:
+                click.echo(f"cannot write {target}: {exc.strerror}; give another path: /export FILE")
+                continue
+            click.echo(f"wrote {target}")
+            continue
+        as_typed = line == "/typed"
+        if as_typed:
+            if not last_typed:
+                click.echo("nothing asked yet")
+                continue
+            line = last_typed
+        try:
+            result = reply(kb, line, None if as_typed else previous, as_typed=as_typed)
+        except InputError as exc:
+            click.echo(str(exc))
+            continue
+        last_typed = line
+        if result.understood.rewritten:
+            click.echo(f"理解为 / understood as: {result.understood.question}   (/typed asks it as typed)")
+        _print_answer(result.answer)
+        turns.append(result)
+        previous = result.turn
 
 
 @main.command()
@@ -597,6 +674,41 @@ def bench_drcd(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    click.echo(text)
+
+
+@bench.command("chat")
+@index_option
+@click.option(
+    "--conversations",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=Path("eval/conversations.jsonl"),
+    show_default=True,
+)
+@click.option(
+    "--open",
+    "open_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=Path("eval/open_questions.jsonl"),
+    show_default=True,
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/chat.md"), show_default=True
+)
+@click.pass_context
+def bench_chat(ctx: click.Context, index: Path | None, conversations: Path, open_file: Path, out: Path) -> None:
+    """Follow-ups asked as typed, rewritten and in full (R@5, answer accuracy); open questions' answers."""
+    from . import bench_chat as bc
+
+    kb = _open(ctx, index)
+    conv = bc.conversations(kb, bc.load(conversations))
+    opened = bc.open_questions(kb, bc.load(open_file))
+    text = bc.to_markdown(conv, opened)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    out.with_suffix(".json").write_text(
+        json.dumps({"conversations": conv, "open": opened}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     click.echo(text)
 
 

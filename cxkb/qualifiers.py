@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .normalize import normalize
 
-__all__ = ["Qualifier", "conflicts", "qualifiers"]
+__all__ = ["Qualifier", "conflicts", "qualifier_spans", "qualifiers"]
 
 _CN_NUM = {
     "一": 1,
@@ -124,6 +124,39 @@ def _qualifiers(text: str) -> tuple[Qualifier, ...]:
                 if _side(norm, side, patterns=patterns) and not _side(norm, rest, patterns=patterns):
                     found.append(Qualifier(kind, _name(side[0])))
     return tuple(found)
+
+
+def qualifier_spans(norm: str) -> list[tuple[Qualifier, int, int]]:
+    """The qualifiers normalised text states, each with where it states it (the first place, for groups and
+    directions): a chat follow-up that names another group or year replaces the previous question's there."""
+    found: list[tuple[Qualifier, int, int]] = []
+    for m in _WINDOW.finditer(norm):
+        amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        n = _number(amount)
+        if n is not None and n < 1000:
+            found.append((Qualifier("window", f"{n:g} {_UNIT[unit]}"), m.start(), m.end()))
+    found += [(Qualifier("year", m.group(1)), m.start(1), m.end(1)) for m in _YEAR.finditer(norm)]
+    for m in _STAGE.finditer(norm):
+        amount = m.group(1) or m.group(4)
+        n = _number(amount) if amount not in "ⅠⅡⅢⅣ" else "ⅠⅡⅢⅣ".index(amount) + 1
+        if n is not None:
+            found.append((Qualifier("stage", f"{n:g} {m.group(2) or m.group(3)}"), m.start(), m.end()))
+    for pairs, kind in ((_DIRECTIONS, "direction"), (_GROUPS, "group")):
+        patterns = kind == "group"
+        for one, other in pairs:
+            for side in (one, other):
+                rest = other if side is one else one
+                if _side(norm, side, patterns=patterns) and not _side(norm, rest, patterns=patterns):
+                    m = min(
+                        (
+                            hit
+                            for w in side
+                            if (hit := re.search(rf"(?<![不非])(?:{w if patterns else re.escape(w)})", norm))
+                        ),
+                        key=lambda hit: hit.start(),
+                    )
+                    found.append((Qualifier(kind, _name(side[0])), m.start(), m.end()))
+    return found
 
 
 def _name(pattern: str) -> str:

@@ -41,6 +41,12 @@ _ASKS_PUBLISHED = re.compile(
 )
 _ASKS_LIST = re.compile(r"哪[几一二两三四五六七八九十]|哪些|有什么|包括什么|which|what are")
 _ASKS_WHY = re.compile(r"为什么|为何|什么原因|why")
+# An open question: how to do something, why, what one should do. No one sentence of a report answers it; the
+# passages that discuss it do. (如何计算 and 如何定义 ask for a definition instead.)
+_ASKS_OPEN = re.compile(
+    r"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|为什么|为何|应该|应当|建议|有哪些做法|什么办法"
+    r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat should\b|\brecommend"
+)
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]+)[”」』\"]")
@@ -118,6 +124,7 @@ class Question:
     provenance: bool  # asks who wrote a report or when it appeared
     asks_list: bool
     asks_why: bool
+    asks_open: bool  # how / why / what should: answered by the passages that discuss it
 
     @property
     def english(self) -> bool:
@@ -198,6 +205,7 @@ def parse(text: str) -> Question:
     specifics = [t for t in dict.fromkeys(tokens) if _SPECIFIC.fullmatch(t) and not (english and not t[0].isdigit())]
     if not english:
         specifics += chinese_names(text)
+    definition = bool(_ASKS_DEFINITION.search(norm))
     return Question(
         text=text,
         norm=norm,
@@ -210,8 +218,9 @@ def parse(text: str) -> Question:
         qualifiers=tuple(asked),
         specifics=tuple(dict.fromkeys(specifics)),
         nouns=() if english else tuple(w for w in nouns(text) if w not in _FRAMING),
-        definition=bool(_ASKS_DEFINITION.search(norm)),
+        definition=definition,
         provenance=bool(_ASKS_AUTHOR.search(norm) or _ASKS_PUBLISHED.search(norm)),
         asks_list=bool(_ASKS_LIST.search(norm)),
         asks_why=bool(_ASKS_WHY.search(norm)),
+        asks_open=kind is None and not definition and bool(_ASKS_OPEN.search(norm)),
     )

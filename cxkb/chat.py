@@ -1,0 +1,38 @@
+"""A conversation over the knowledge base: each question is understood in the light of the last one.
+
+:func:`reply` rewrites a follow-up (:mod:`cxkb.followup`), answers it — first within the report the last
+answer came from, when the follow-up names no report, organisation or year of its own — and returns the turn
+to remember. The CLI's ``cxkb chat`` and the web app keep the turns; nothing here holds state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .followup import Turn, Understood, understand
+from .kb import KnowledgeBase
+from .models import Answer
+from .question import parse
+
+__all__ = ["Reply", "reply"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    understood: Understood
+    answer: Answer
+    turn: Turn  # what the next question is understood against
+
+
+def reply(kb: KnowledgeBase, text: str, previous: Turn | None = None, *, as_typed: bool = False) -> Reply:
+    """Answer ``text`` in a conversation whose last turn was ``previous``; ``as_typed`` skips the rewrite
+    (the chat's "ask it standalone")."""
+    understood = Understood(text.strip(), text.strip(), False) if as_typed else understand(text, previous)
+    answer = None
+    if understood.rewritten and understood.report_id and not parse(understood.typed).specifics:
+        within = kb.ask(understood.question, reports=(understood.report_id,))
+        answer = within if within.answerable else None
+    if answer is None:
+        answer = kb.ask(understood.question)
+    cited = answer.citations[0].report_id if answer.answerable and answer.citations else None
+    return Reply(understood, answer, Turn(parse(understood.question), cited))

@@ -1,0 +1,65 @@
+"""Follow-ups understood from the previous turn. Questions are made up here, outside every eval set."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxkb.followup import Turn, is_follow_up, understand
+from cxkb.question import parse
+
+
+def _after(first: str, second: str, report: str | None = "r1"):
+    return understand(second, Turn(parse(first), report))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "understood"),
+    [
+        # A qualifier of the same kind replaces the previous one where it stood.
+        ("领先企业中使用旅程地图的比例是多少？", "落后企业呢？", "落后企业中使用旅程地图的比例是多少？"),
+        ("2022 年门店的满意度是多少？", "那 2024 年呢？", "2024 年门店的满意度是多少？"),
+        ("B2C 企业的平均 NPS 是多少？", "B2B 呢？", "B2B 企业的平均 NPS 是多少？"),
+        # A referring phrase takes the previous question's topic.
+        ("设立了首席体验官的银行占多少？", "这个比例在城商行中是多少？", "设立了首席体验官的银行在城商行中是多少？"),
+        # A new scope for the same question.
+        ("会员和非会员的复购率有什么不同？", "那线上渠道呢？", "线上渠道的会员和非会员的复购率有什么不同？"),
+        # Traditional script stays traditional.
+        ("領先企業中使用旅程地圖的比例是多少？", "那落後企業呢？", "落後企業中使用旅程地圖的比例是多少？"),
+    ],
+)
+def test_follow_ups_are_rewritten(first: str, second: str, understood: str):
+    got = _after(first, second)
+    assert got.rewritten and got.question == understood
+    assert got.typed == second and got.report_id == "r1"
+
+
+def test_english_follow_up_keeps_the_previous_question():
+    got = _after("What share of CX leaders use journey maps?", "what about laggards?")
+    assert got.rewritten and "journey maps" in got.question and "laggards" in got.question
+
+
+def test_a_standalone_question_is_left_alone():
+    for question in ("客户流失率在电信行业是多少？", "2024 年门店的平均等待时间是多少分钟？"):
+        got = _after("领先企业中使用旅程地图的比例是多少？", question)
+        assert not got.rewritten and got.question == question
+
+
+def test_the_first_question_is_never_rewritten():
+    got = understand("那落后企业呢？", None)
+    assert not got.rewritten and got.question == "那落后企业呢？"
+
+
+@pytest.mark.parametrize(
+    ("question", "follows"),
+    [
+        ("那 B2B 企业呢？", True),
+        ("这个比例在领先者中是多少？", True),
+        ("它们为什么这样做？", True),
+        ("为什么？", True),
+        ("what about laggards?", True),
+        ("有核心客户体验指标的组织占多少？", False),
+        ("那些设立了首席体验官的银行占多少？", False),  # 那些 is a determiner, not 那…呢
+    ],
+)
+def test_is_follow_up(question: str, follows: bool):
+    assert is_follow_up(parse(question)) is follows
