@@ -218,35 +218,40 @@ SPECIFIC = 0.5
 SUBJECT_MENTIONS = 2
 
 
-def unmatched(q: Question, index: Index, text: str, context: str = "", report: str = "") -> tuple[str, float]:
+def unmatched(
+    q: Question, index: Index, text: str, context: str = "", report_id: str | None = None
+) -> tuple[str, float]:
     """The most specific thing the question asks about that the corpus knows but neither the span nor its
     ``context`` (the report's head, the heading and the words leading into the span) states, with its
     specificity: its IDF over the chunks as a share of the largest possible IDF (``("", 0.0)`` when every
     one is stated). A near miss quotes a sentence about a neighbour (the CMO's share for a question about
     the CEO, 北美 for 欧洲): the corpus names the thing asked about, just not there. Words the corpus never
     uses are a paraphrase as often as a miss, so they do not count, and neither do the subjects of the
-    ``report`` (normalised text) the span is from (:data:`SUBJECT_MENTIONS`)."""
+    report the span is from (``report_id``; :data:`SUBJECT_MENTIONS`)."""
     have = squash(normalize(text)) + "\n" + squash(normalize(context))
     n = max(1, len(index.chunks))
     ceiling = math.log(1 + n)
     worst = ("", 0.0)
     for term in q.nouns:
         df = index.df.get(term, 0)
-        if df and not states(term, have) and report.count(term) < SUBJECT_MENTIONS:
+        if df and not states(term, have) and not (report_id and _mentions(index, report_id, term) >= SUBJECT_MENTIONS):
             specificity = math.log(1 + n / (1 + df)) / ceiling
             if specificity > worst[1]:
                 worst = (term, specificity)
     return worst
 
 
-def _normalised(index: Index, report_id: str) -> str:
-    """A report's normalised text, kept for the last few reports asked about."""
-    cache = index.__dict__.setdefault("_normalised", {})
-    if report_id not in cache:
-        if len(cache) >= 64:
-            cache.pop(next(iter(cache)))
-        cache[report_id] = normalize(index.reports[report_id].text)
-    return cache[report_id]
+def _mentions(index: Index, report_id: str, term: str) -> int:
+    """How often a report's sentences use a keyword, as the build cut them: one comparison over the report's
+    stored word ids, so a library of any size answers it without reading the report's text."""
+    vocab = index.bm25.vocab_dict
+    if term not in vocab:
+        return 0
+    sentences = index.sentences.of_report(report_id)  # type: ignore[attr-defined]
+    if not len(sentences):
+        return 0
+    terms, at = index.sentence_terms
+    return int(np.count_nonzero(terms[at[sentences[0]] : at[sentences[-1] + 1]] == vocab[term]))
 
 
 def _defines(norm: str, terms: tuple[str, ...]) -> bool:
@@ -371,7 +376,7 @@ def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, fl
         missing = missing_terms(q, text, head)
         chunk = c.hit.chunk
         lead = index.reports[report_id].text[max(chunk.start, span[0] - LEAD_CHARS) : span[0]]
-        lacks = unmatched(q, index, text, f"{head}\n{chunk.heading}\n{lead}", _normalised(index, report_id))
+        lacks = unmatched(q, index, text, f"{head}\n{chunk.heading}\n{lead}", report_id)
         # A figure about a neighbour of the thing asked about answers nothing, like one missing the measured word.
         neighbour = [lacks[0]] if q.kind is not None and lacks[1] >= SPECIFIC and lacks[0] not in missing else []
         clash = conflicts(list(q.qualifiers), text, head)
