@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .normalize import normalize
 from .qualifiers import qualifier_spans
 from .question import Question, parse, to_script
+from .segment import nouns
 
 __all__ = ["Turn", "Understood", "is_follow_up", "understand"]
 
@@ -46,23 +47,27 @@ _OPENER = re.compile(
 )
 _CLOSER = re.compile(r"\s*(?:的情况|情况)?(?:又)?(?:如何|怎么样|怎样)?\s*呢?\s*[？?。.!！]*\s*$")
 _ENDS_NE = re.compile(r"呢\s*[？?]?\s*$")
-# Phrases that point back at the previous question's topic: always (这个比例, this share) …
+# Phrases that point back at the previous question's topic: always (这个比例, 这类企业, this share) …
 _REFERS = re.compile(
-    r"这个(?:比例|比率|数字|数|数据|指标|结果|发现|报告|调查|群体)|这一(?:比例|比率|数字|数据|指标|结果|发现)"
-    r"|该(?:比例|比率|数字|数据|指标|报告|调查|群体)|这些(?:企业|公司|组织|人|受访者|领先者|高管)"
-    r"|这样的(?:企业|公司|组织)|这份报告|这项调[研查]"
-    r"|\b(?:this|that|the same)\s+(?:share|figure|number|rate|percentage|report|survey|study|group)\b",
+    r"(?:这|该|此)(?:个|一|类|种|些|位|项|次|样的|份)?"
+    r"(?:比例|比率|数字|数据|指标|结果|发现|报告|调查|调研|研究|群体|企业|公司|组织|人|受访者|领先者|高管|行业"
+    r"|措施|做法|阶段|部门|职位|角色|渠道)"
+    r"|\b(?:this|that|the same|these|those)\s+(?:share|figure|number|rate|percentage|report|survey|study|group"
+    r"|companies|firms|organi[sz]ations|people|respondents|leaders)\b",
     re.I,
 )
 # … or, for a pronoun, only in a short question with little of its own to say ("它们为什么这样做？"): a long
-# question uses 他们 and "it" for its own subject.
-_PRONOUN = re.compile(r"它们|他们|她们|它|其中|\bthey\b|\bthem\b|\bit\b", re.I)
-PRONOUN_SHORT = 14  # characters (Chinese) or words (English)
+# question uses 他们 and "it" for its own subject. (其他 is not 他.)
+_PRONOUN = re.compile(r"它们|他们|她们|它|(?<![其吉])他(?!们|人)|她(?!们)|其中|\bthey\b|\bthem\b|\bit\b|\bits\b", re.I)
+PRONOUN_SHORT = 16  # characters (Chinese) or words (English)
+OPENER_SHORT = 30  # characters (Chinese) or words / 3 (English): an opener (那, and …) on a short question
 # What a question asks, at its end: taken off the previous question to leave its topic.
 _ASKED = re.compile(
-    r"(?:是|有|占|为|达到|大约|大概|一共|平均)*(?:多少[^，,。？?]*|几[^，,。？?]*|什么[^，,。？?]*|哪些[^，,。？?]*"
+    r"(?:是|在|有|占|为|达到|大约|大概|一共|平均)*(?:多少[^，,。？?]*|几[^，,。？?]*|什么[^，,。？?]*|哪些[^，,。？?]*"
     r"|哪[一个种类家位][^，,。？?]*|如何[^，,。？?]*|怎样[^，,。？?]*|怎么[^，,。？?]*|吗)?\s*[？?。]?\s*$"
 )
+# A follow-up that asks its own question (…是多少？, 用什么取代了它？) rather than naming a new scope (落后者呢？).
+_ASKS = re.compile(r"多少|几|什么|哪|谁|如何|怎样|怎么|为什么|为何|吗|是否|\b(?:what|which|who|how|why|when)\b", re.I)
 _WHY = re.compile(r"^(?:为什么|为何|why)\b", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 SHORT = 10  # a question this short (characters, spaces left out) with no noun of its own leans on the last one
@@ -72,14 +77,28 @@ def is_follow_up(q: Question) -> bool:
     """Whether a question leans on the previous turn: it opens or closes elliptically (那…呢, what about …),
     points back at it (这个比例, 它们, this share), or is too short to stand alone ("为什么？", "B2C 呢")."""
     text = q.norm.strip()
-    if _OPENER.match(text) and (len(text) <= 30 or _ENDS_NE.search(text)):
-        return True
-    if _ENDS_NE.search(text) or _REFERS.search(text):
-        return True
     size = len(text.split()) if q.english else len(re.sub(r"\s", "", text))
-    if _PRONOUN.search(text) and size <= PRONOUN_SHORT and len(q.nouns) <= 1:
+    if _OPENER.match(text) and (size <= (OPENER_SHORT // 3 if q.english else OPENER_SHORT) or _ENDS_NE.search(text)):
         return True
-    return len(re.sub(r"\s", "", text)) <= SHORT and not q.nouns and not q.specifics
+    if _ENDS_NE.search(text):
+        return True
+    refer = _REFERS.search(text)
+    if refer and not _said_before(text, refer.start()):
+        return True
+    pronoun = _PRONOUN.search(text)
+    # A pronoun as the subject (他把…定位成什么), or with little else to say (为什么要特别关注它们).
+    short = size <= (PRONOUN_SHORT // 2 if q.english else PRONOUN_SHORT)
+    if pronoun and short and (pronoun.start() == 0 or len(q.nouns) <= 1):
+        return True
+    # Nothing of its own to ask about: no noun beyond framing words (受访者, 比例), no name, nothing quoted.
+    return not q.english and size <= 2 * SHORT and not q.nouns and not q.specifics and not q.quoted
+
+
+def _said_before(text: str, at: int) -> bool:
+    """Whether a referring phrase at ``at`` points back within the question itself: an earlier clause of it
+    names something (CEO 任命一位高管监督客户体验，这个职位证明了什么)."""
+    clause = max(text.rfind(mark, 0, at) for mark in "，,；;")
+    return clause > 0 and bool(nouns(text[:clause]))
 
 
 def _topic(previous: str) -> str:
@@ -122,10 +141,8 @@ def _rewrite(q: Question, prev: Question) -> str:
     if _WHY.match(core) and len(core) <= 8:
         return f"为什么{_topic(before)}？"
     refer = _REFERS.search(core)
-    if refer:
-        return (
-            core[: refer.start()] + _topic(before) + core[refer.end() :] + ("" if core.endswith(("？", "?")) else "？")
-        )
+    if refer and refer.start() == 0:  # 这个比例在领先者中是多少 -> 有核心指标的组织在领先者中是多少
+        return _topic(before) + core[refer.end() :] + ("" if core.endswith(("？", "?")) else "？")
     # A qualifier of a kind the previous question states replaces it there: 领先者 -> 落后者, 2021 -> 2023.
     new = qualifier_spans(core)
     old = qualifier_spans(before)
@@ -135,16 +152,20 @@ def _rewrite(q: Question, prev: Question) -> str:
                 return before[:start] + core[qs:qe] + before[end:]
     if not core:
         return ""
-    # Otherwise the follow-up names a new scope for the same question: B2B 企业 + 领导者和其他企业相比有什么不同.
-    return f"{core.rstrip('的')}的{before}"
+    # A follow-up asking its own question is asked about the previous one's topic (这次调研的回复率是多少 ->
+    # IBM 石化调研…，回复率是多少); one naming a new scope narrows the previous question (精英型企业里，…占多少).
+    if _ASKS.search(core):
+        return f"{_topic(before)}，{core}" + ("" if core.endswith(("？", "?")) else "？")
+    return f"{core.rstrip('的')}的{before}" if len(core) <= 8 else f"{core}，{before}"
 
 
 def _rewrite_english(q: Question, prev: Question) -> str:
     core = _core(q.text).rstrip("?？. ")
-    refer = _REFERS.search(core) or _PRONOUN.search(core)
     previous = prev.text.rstrip("?？. ")
-    if refer:
-        return f"{core[: refer.start()]}{previous}{core[refer.end() :]}?"
+    if not core:
+        return ""
     if _WHY.match(core) and len(core.split()) <= 3:
         return f"Why: {previous}?"
-    return f"{previous}, for {core}?" if core else ""
+    if _ASKS.search(core):  # its own question, about the previous one's subject
+        return f"{core}? (about: {previous})"
+    return f"{previous}, for {core}?"

@@ -44,8 +44,9 @@ _ASKS_WHY = re.compile(r"为什么|为何|什么原因|why")
 # An open question: how to do something, why, what one should do. No one sentence of a report answers it; the
 # passages that discuss it do. (如何计算 and 如何定义 ask for a definition instead.)
 _ASKS_OPEN = re.compile(
-    r"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|为什么|为何|应该|应当|建议|有哪些做法|什么办法"
-    r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat should\b|\brecommend"
+    r"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|为什么|为何|应该|应当|建议|利弊|优缺点|优劣"
+    r"|(?:哪些|什么)(?:办法|做法|方法|途径|措施|策略|方式|经验|教训)"
+    r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
 )
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -222,5 +223,6 @@ def parse(text: str) -> Question:
         provenance=bool(_ASKS_AUTHOR.search(norm) or _ASKS_PUBLISHED.search(norm)),
         asks_list=bool(_ASKS_LIST.search(norm)),
         asks_why=bool(_ASKS_WHY.search(norm)),
-        asks_open=kind is None and not definition and bool(_ASKS_OPEN.search(norm)),
+        # A why-question stays open even when it names a definition (为什么把客户体验定义成…帮助不大).
+        asks_open=kind is None and bool(_ASKS_OPEN.search(norm)) and (not definition or bool(_ASKS_WHY.search(norm))),
     )

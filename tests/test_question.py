@@ -81,3 +81,21 @@ def test_an_english_question_keeps_only_its_years_and_searches_with_glossary_ter
 def test_specifics_are_latin_names_years_and_chinese_names():
     q = parse("贝恩公司 2019 年调查中，forrester 说了什么？")
     assert "2019" in q.specifics and "forrester" in q.specifics and "贝恩" in q.specifics
+
+
+@pytest.mark.parametrize(
+    ("question", "open_"),
+    [
+        ("门店应该如何减少排队时间？", True),
+        ("为什么会员复购率在下降？", True),
+        ("线上渠道和线下渠道各有什么利弊？", True),
+        ("提升一线员工服务意识有哪些办法？", True),
+        ("How should a bank start measuring customer effort?", True),
+        ("What can small retailers learn from the leaders?", True),
+        ("净推荐值如何计算？", False),  # a definition
+        ("会员复购率是多少？", False),  # a figure
+        ("哪家银行的净推荐值最高？", False),
+    ],
+)
+def test_open_questions(question: str, open_: bool):
+    assert parse(question).asks_open is open_
