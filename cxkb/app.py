@@ -52,7 +52,7 @@ SESSIONS = 256  # conversations kept in memory; the least recently used is forgo
 CACHE_CLEANING = (300, 900)  # every 5 min, Gradio's upload/download files older than 15 min are deleted
 STATS_LIMIT = 200  # rows in the statistics table (and its CSV)
 STATS_COLUMNS = ("value", "unit", "measures", "title", "publisher", "date", "page", "quote")
-REPORT_COLUMNS = ("id", "title", "publisher", "date", "chars", "chunks", "cleaning")
+REPORT_COLUMNS = ("id", "title", "publisher", "date", "chars", "chunks", "cleaning", "marked wrong 👎")
 EXAMPLES = (
     "有核心客户体验指标的组织占多少？",
     "有核心客戶體驗指標的組織佔多少？",
@@ -167,11 +167,15 @@ def citation_html(citation: Citation, report_text: str, question: str = "", answ
             f'<div class="cxkb-context">{context_html(report_text, citation.start, citation.end, spans=shifted)}</div>'
             "</details>"
         )
+    from .export import citation_link
+
+    link = f'<a class="cxkb-link" href="{esc(citation_link(citation))}">原文位置 (open in Reports)</a>'
     return (
         '<div class="cxkb-cite">'
         + _source_line(citation.n, citation.title, citation.publisher, citation.date, citation.page, citation.source)
         + f'<blockquote class="cxkb-quote">{marked(citation.quote, spans)}</blockquote>'
         + context
+        + link
         + "</div>"
     )
 
@@ -199,18 +203,26 @@ def _answer_text_html(text: str) -> str:
     return re.sub(r"\[(\d+)\]", r'<span class="cxkb-ref">[\1]</span>', esc(text))
 
 
-def answer_html(answer: Answer, texts: dict[str, str] | None = None, seconds: float | None = None) -> str:
+def answer_html(
+    answer: Answer, texts: dict[str, str] | None = None, seconds: float | None = None, typed: str = ""
+) -> str:
     """One question and its answer: text with [n] markers, then the cited (or the nearest) passages.
 
-    ``texts`` maps report id -> cleaned report text, for the expandable context.
+    ``texts`` maps report id -> cleaned report text, for the expandable context. ``typed``: the question as
+    typed, when a follow-up was rewritten (the answer's own question is the one understood). The turn carries
+    its Markdown with sources (hidden) for the copy button.
     """
+    from .export import answer_markdown, language_note
+
     texts = texts or {}
     kind = "cxkb-answer" if answer.answerable else "cxkb-answer cxkb-abstain"
-    out = [
-        '<div class="cxkb-turn">',
-        f'<div class="cxkb-question">{esc(answer.question)}</div>',
-        f'<div class="{kind}">{_answer_text_html(answer.answer)}</div>',
-    ]
+    out = ['<div class="cxkb-turn">', f'<div class="cxkb-question">{esc(typed or answer.question)}</div>']
+    if typed and typed != answer.question:
+        out.append(f'<div class="cxkb-understood">理解为 (understood as)：{esc(answer.question)}</div>')
+    out.append(f'<div class="{kind}">{_answer_text_html(answer.answer)}</div>')
+    if language_note(answer):
+        out.append(f'<div class="cxkb-note">{esc(language_note(answer))}</div>')
+    out.append(f'<textarea class="cxkb-md" hidden readonly>{esc(answer_markdown(answer, typed=typed))}</textarea>')
     if answer.answerable and answer.citations:
         out.append('<div class="cxkb-heading">引用 (citations)</div>')
         out += [citation_html(c, texts.get(c.report_id, ""), answer.question, answer.answer) for c in answer.citations]
@@ -221,6 +233,41 @@ def answer_html(answer: Answer, texts: dict[str, str] | None = None, seconds: fl
         out.append(f'<div class="cxkb-time">{seconds:.2f} s</div>')
     out.append("</div>")
     return "".join(out)
+
+
+def chat_html(
+    kb: KnowledgeBase,
+    question: str,
+    previous: Any = None,
+    reports: Sequence[str] = (),
+    publisher: str = "",
+    year: Any = None,
+    *,
+    as_typed: bool = False,
+) -> tuple[str, Any]:
+    """A chat turn: a follow-up is understood from ``previous`` (a :class:`cxkb.followup.Turn`) unless filters
+    are set or ``as_typed``; returns the turn's HTML and the :class:`cxkb.chat.Reply` (None on an error)."""
+    from .chat import Reply, reply
+    from .followup import Turn, Understood
+    from .question import parse
+
+    question = (question or "").strip()
+    started = time.perf_counter()
+    try:
+        if reports or publisher or parse_year(year):
+            answer = kb.ask(question, reports=tuple(reports or ()), publisher=publisher or "", year=parse_year(year))
+            cited = answer.citations[0].report_id if answer.citations else None
+            result = Reply(Understood(question, question, False), answer, Turn(parse(question), cited))
+        else:
+            result = reply(kb, question, previous, as_typed=as_typed)
+    except CxkbError as exc:
+        return error_html(question, str(exc)), None
+    seconds = time.perf_counter() - started
+    answer = result.answer
+    ids = {c.report_id for c in answer.citations} | {h.chunk.report_id for h in answer.related}
+    texts = {r.id: r.text for r in kb.reports() if r.id in ids}
+    typed = result.understood.typed if result.understood.rewritten else ""
+    return answer_html(answer, texts, seconds, typed=typed), result
 
 
 def error_html(question: str, message: str) -> str:
@@ -296,7 +343,10 @@ def cleaning_summary(removed: dict[str, int], top: int = 3) -> str:
     return f"{total:,} chars removed: {shown}{more}"
 
 
-def report_rows(reports: Sequence[Report], chunk_counts: dict[str, int]) -> list[list[Any]]:
+def report_rows(
+    reports: Sequence[Report], chunk_counts: dict[str, int], wrong: dict[str, int] | None = None
+) -> list[list[Any]]:
+    wrong = wrong or {}
     return [
         [
             r.id,
@@ -306,6 +356,7 @@ def report_rows(reports: Sequence[Report], chunk_counts: dict[str, int]) -> list
             len(r.text),
             chunk_counts.get(r.id, 0),
             cleaning_summary(r.removed),
+            wrong.get(r.id, 0),
         ]
         for r in reports
     ]
@@ -315,15 +366,24 @@ def report_choices(reports: Sequence[Report]) -> list[tuple[str, str]]:
     return [(f"{r.meta.title or r.source} ({r.meta.publisher or r.id})", r.id) for r in reports]
 
 
-def report_html(report: Report) -> str:
-    """A report's cleaned text, escaped, under its catalogue line."""
+def report_html(report: Report, target: tuple[int, int] | None = None) -> str:
+    """A report's cleaned text, escaped, under its catalogue line; ``target`` (start, end) is highlighted, as
+    a citation's link asks."""
     meta = report.meta
+    text = esc(report.text)
+    if target and 0 <= target[0] < target[1] <= len(report.text):
+        a, b = target
+        text = (
+            esc(report.text[:a])
+            + f'<mark id="cxkb-target" class="cxkb-target">{esc(report.text[a:b])}</mark>'
+            + esc(report.text[b:])
+        )
     line = " · ".join(esc(x) for x in (meta.title, meta.publisher, meta.date, meta.script, report.source) if x)
     url = f'<div class="cxkb-file">{esc(meta.url)}</div>' if meta.url else ""
     return (
         f'<div class="cxkb-report"><div class="cxkb-src">{line}</div>{url}'
         f'<div class="cxkb-file">{len(report.text):,} chars · {esc(cleaning_summary(report.removed, top=10))}</div>'
-        f'<div class="cxkb-text">{esc(report.text)}</div></div>'
+        f'<div class="cxkb-text">{text}</div></div>'
     )
 
 
@@ -432,6 +492,10 @@ details summary { cursor: pointer; font-size: 0.85em; color: var(--body-text-col
 .cxkb-context { white-space: pre-wrap; font-size: 0.9em; color: var(--body-text-color-subdued); padding: 6px 0; }
 .cxkb-here { color: var(--body-text-color); background: var(--background-fill-secondary); }
 .cxkb-time { text-align: right; font-size: 0.75em; color: var(--body-text-color-subdued); }
+.cxkb-understood { font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 6px; }
+.cxkb-note { font-size: 0.85em; font-style: italic; color: var(--body-text-color-subdued); margin: 4px 0; }
+.cxkb-link { font-size: 0.8em; }
+.cxkb-target { background: #ffe58a; scroll-margin-top: 120px; }
 .cxkb-text { white-space: pre-wrap; margin-top: 10px; max-height: 600px; overflow-y: auto; }
 """
 
@@ -460,6 +524,8 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
     def filters_update():
+        from .feedback import wrong_by_report
+
         kb.refresh()
         reports = kb.reports()
         publishers = sorted({r.meta.publisher for r in reports if r.meta.publisher})
@@ -471,14 +537,64 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
             gr.update(choices=[ANY_YEAR, *years]),
             gr.update(choices=[("全部报告 (all)", ""), *choices]),
             gr.update(choices=choices),
-            report_rows(reports, kb.chunk_counts()),
+            report_rows(reports, kb.chunk_counts(), wrong_by_report(Path(kb.index.path))),
         )
 
-    def ask(question, reports, publisher, year, turns):
+    def ask(question, reports, publisher, year, turns, previous):
         kb.refresh()
-        turn, _ = ask_html(kb, question, reports or (), publisher or "", year)
+        turn, result = chat_html(kb, question, previous, reports or (), publisher or "", year)
         turns = [turn, *(turns or [])][:MAX_TURNS]
-        return conversation_html(turns), turns, ""
+        rewritten = bool(result and result.understood.rewritten)
+        return (
+            conversation_html(turns),
+            turns,
+            "",
+            result.turn if result else previous,
+            result,
+            gr.update(visible=rewritten),
+            "",
+        )
+
+    def ask_as_typed(turns, last):
+        # The last question again, as typed: it replaces the rewritten turn.
+        if not last:
+            return conversation_html(turns or []), turns, None, last, gr.update(visible=False)
+        kb.refresh()
+        turn, result = chat_html(kb, last.understood.typed, None, as_typed=True)
+        turns = [turn, *(turns or [])[1:]]
+        return conversation_html(turns), turns, result.turn if result else None, result, gr.update(visible=False)
+
+    def give_feedback(verdict, correction, not_in_reports, last):
+        from .feedback import record
+
+        if not last:
+            return '<div class="cxkb-error">先提一个问题 (ask a question first)</div>', correction, not_in_reports
+        try:
+            row = record(
+                Path(kb.index.path), last.answer, verdict, correction=correction or "", not_in_reports=not_in_reports
+            )
+        except (CxkbError, OSError) as exc:
+            return f'<div class="cxkb-error">{esc(str(exc))}</div>', correction, not_in_reports
+        return f'<div class="cxkb-answer">已记录 (recorded) {esc(row["id"])}</div>', "", False
+
+    def open_link(request: gr.Request):
+        # A citation's link (?report=…&start=…&end=…) opens the Reports tab at the passage, highlighted.
+        params = dict(request.query_params) if request else {}
+        rid, start, end = params.get("report", ""), params.get("start", ""), params.get("end", "")
+        if not (rid and start.isdigit() and end.isdigit()):
+            return gr.update(), None, gr.update(), gr.update()
+        try:
+            report = kb.report(rid)
+        except CxkbError as exc:
+            return gr.update(selected="reports"), None, gr.update(), f'<div class="cxkb-error">{esc(str(exc))}</div>'
+        target = (report.id, int(start), int(end))
+        choices = report_choices(kb.reports())
+        return (
+            gr.update(selected="reports"),
+            target,
+            gr.update(choices=choices, value=report.id),
+            report_html(report, (target[1], target[2])),
+        )
 
     def find_stats(query, report):
         kb.refresh()
@@ -487,14 +603,19 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
         note = f"{len(rows)} 个数字 (figures)" + (f", 最多显示 {STATS_LIMIT}" if len(rows) >= STATS_LIMIT else "")
         return stats_rows(rows), gr.update(value=str(path), interactive=True), note
 
-    def show_report(rid):
+    # Gradio passes the request to a parameter annotated gr.Request; with postponed annotations (and gr imported
+    # here) it must be the class itself.
+    open_link.__annotations__["request"] = gr.Request
+
+    def show_report(rid, target):
         kb.refresh()
         if not rid:
             return ""
         try:
-            return report_html(kb.report(rid))
+            report = kb.report(rid)
         except CxkbError as exc:
             return f'<div class="cxkb-error">{esc(str(exc))}</div>'
+        return report_html(report, (target[1], target[2]) if target and target[0] == report.id else None)
 
     def upload(file, title, publisher, date, url, script, progress=gr.Progress()):  # noqa: B008 (Gradio's idiom)
         def step(stage: str, done: int, total: int) -> None:
@@ -514,7 +635,7 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
 
     with gr.Blocks(title="cxkb · 客户体验报告问答", analytics_enabled=False, delete_cache=CACHE_CLEANING) as demo:
         gr.Markdown("## cxkb · 客户体验研究报告问答\n每个答案都引用报告原文；语料库里没有的内容会如实说明。")
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("问答 Chat", id="chat"):
                 with gr.Row():
                     question = gr.Textbox(
@@ -535,9 +656,27 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
                     year_filter = gr.Dropdown(choices=[ANY_YEAR], value=ANY_YEAR, label="年份 (year)")
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题 (examples)")
                 turns = gr.State([])
+                previous = gr.State(None)  # the last turn, for follow-ups
+                last = gr.State(None)  # the last reply: for "ask as typed" and feedback
+                with gr.Row():
+                    typed_button = gr.Button(
+                        "按原句单独提问 (ask as typed, without the last question)",
+                        size="sm",
+                        visible=False,
+                        elem_id="ask-typed",
+                    )
+                    copy_button = gr.Button("复制答案和出处 (copy with sources)", size="sm", elem_id="copy-sources")
                 conversation = gr.HTML(
                     conversation_html([]), css_template=CSS, js_on_load=None, elem_id="answers", padding=False
                 )
+                with gr.Accordion("反馈 (feedback on the latest answer)", open=False, elem_id="feedback"), gr.Row():
+                    up_button = gr.Button("👍 对 (right)", size="sm", elem_id="fb-up")
+                    down_button = gr.Button("👎 错 (wrong)", size="sm", elem_id="fb-down")
+                    fb_correction = gr.Textbox(
+                        label="正确答案 (the right answer, optional)", max_lines=1, elem_id="fb-correction", scale=3
+                    )
+                    fb_none = gr.Checkbox(label="报告里没有 (not in the reports)", elem_id="fb-none")
+                fb_status = gr.HTML("", css_template=CSS, js_on_load=None, elem_id="fb-status")
             with gr.Tab("数字 Statistics", id="stats"):
                 with gr.Row():
                     stats_query = gr.Textbox(
@@ -563,7 +702,7 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
             with gr.Tab("报告 Reports", id="reports"):
                 report_table = gr.Dataframe(
                     headers=list(REPORT_COLUMNS),
-                    datatype=["str", "str", "str", "str", "number", "number", "str"],
+                    datatype=["str", "str", "str", "str", "number", "number", "str", "number"],
                     interactive=False,
                     wrap=True,
                     elem_id="report-table",
@@ -572,6 +711,7 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
                     choices=[], label="查看清洗后的全文 (show a report's cleaned text)", elem_id="report-select"
                 )
                 report_view = gr.HTML("", css_template=CSS, js_on_load=None, elem_id="report-text")
+                link_target = gr.State(None)  # (report, start, end) a citation link asked for
                 with gr.Accordion("添加报告 (maintainers: add a report)", open=False, visible=allow_upload):
                     upload_file = gr.File(
                         label=f"文件 (.txt .md .html .pdf .docx .pptx, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)",
@@ -599,13 +739,28 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
 
         filter_outputs = [report_filter, publisher_filter, year_filter, stats_report, report_select, report_table]
         demo.load(filters_update, outputs=filter_outputs, queue=False)
-        ask_inputs = [question, report_filter, publisher_filter, year_filter, turns]
-        ask_outputs = [conversation, turns, question]
+        demo.load(open_link, outputs=[tabs, link_target, report_select, report_view], queue=False)
+        ask_inputs = [question, report_filter, publisher_filter, year_filter, turns, previous]
+        ask_outputs = [conversation, turns, question, previous, last, typed_button, fb_status]
         ask_button.click(ask, ask_inputs, ask_outputs, api_name="ask")
         question.submit(ask, ask_inputs, ask_outputs, api_name=False)
+        typed_button.click(
+            ask_as_typed, [turns, last], [conversation, turns, previous, last, typed_button], api_name=False
+        )
+        # The newest turn comes first; its Markdown with sources sits in a hidden textarea.
+        copy_button.click(
+            None,
+            js="() => { const t = document.querySelector('#answers .cxkb-md');"
+            " if (t) { navigator.clipboard.writeText(t.value); } }",
+        )
+        fb_inputs = [fb_correction, fb_none, last]
+        up_button.click(lambda c, n, x: give_feedback("up", c, n, x), fb_inputs, [fb_status, fb_correction, fb_none])
+        down_button.click(
+            lambda c, n, x: give_feedback("down", c, n, x), fb_inputs, [fb_status, fb_correction, fb_none]
+        )
         stats_button.click(find_stats, [stats_query, stats_report], [stats_table, stats_download, stats_note])
         stats_query.submit(find_stats, [stats_query, stats_report], [stats_table, stats_download, stats_note])
-        report_select.change(show_report, [report_select], [report_view])
+        report_select.change(show_report, [report_select, link_target], [report_view])
         if allow_upload:
             upload_button.click(
                 upload,

@@ -78,6 +78,8 @@ def load_questions(path: Path) -> list[Question]:
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             raw = json.loads(line)
+            if "answerable" in raw and raw["answerable"] is None:
+                continue  # a 👎 without a correction (cxkb.feedback): nothing to check it against
             questions.append(
                 Question(
                     raw["id"],

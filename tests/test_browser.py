@@ -278,3 +278,83 @@ def test_statistics_table_and_csv_download(served, browser) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert any(row["value"] == "87%" and row["title"] == "客户体验管理报告" for row in rows)
+
+
+def test_follow_up_is_shown_as_understood_and_can_be_asked_as_typed(served, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, _ = served
+    _open(browser, url)
+    _ask(browser, "有核心客户体验指标的组织占多少？")
+    text = _ask(browser, "那 NPS 呢？")
+    assert "理解为" in text and "有核心客户体验指标的组织" in text  # the question as understood
+    assert "NPS" in text and "[1]" in text
+    button = _wait(browser, lambda d: (b := _css(d, "#ask-typed")).is_displayed() and b)
+    turns = len(browser.find_elements(By.CSS_SELECTOR, "#answers .cxkb-turn"))
+    button.click()
+    newest = _wait(
+        browser,
+        lambda d: "理解为" not in (t := d.find_elements(By.CSS_SELECTOR, "#answers .cxkb-turn")[0].text) and t,
+    )
+    assert newest.startswith("那 NPS 呢？") or "那 NPS 呢？" in newest  # asked as typed, replacing the rewrite
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#answers .cxkb-turn")) == turns
+
+
+def test_copy_with_sources_puts_markdown_on_the_clipboard(served, browser) -> None:
+    url, _ = served
+    _open(browser, url)
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+    _ask(browser, "有核心客户体验指标的组织占多少？")
+    _css(browser, "#copy-sources").click()
+    read = "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERR ' + e));"
+    copied = _wait(browser, lambda d: (t := d.execute_async_script(read)) and "87%" in t and t)
+    assert "[1]" in copied and "References:" in copied
+    assert "客户体验管理报告" in copied and "?report=qualtrics&start=" in copied
+
+
+def test_citation_link_opens_the_passage_highlighted(served, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, _ = served
+    _open(browser, url)
+    _ask(browser, "有核心客户体验指标的组织占多少？")
+    link = browser.find_elements(By.CSS_SELECTOR, "#answers .cxkb-turn")[0].find_element(By.CSS_SELECTOR, "a.cxkb-link")
+    href = link.get_attribute("href")
+    assert "report=qualtrics" in href and "start=" in href
+    browser.get(href)
+    mark = _wait(browser, lambda d: (m := d.find_elements(By.CSS_SELECTOR, "#report-text mark#cxkb-target")) and m[0])
+    assert "87%" in mark.text and "核心的客户体验指标" in mark.text
+    assert _css(browser, "button[role='tab'][aria-selected='true']").text.startswith("报告")
+
+
+def test_thumbs_down_with_a_correction_lands_in_the_feedback_file_and_is_evaluated(served, browser, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from cxkb.cli import main
+    from cxkb.feedback import feedback_path
+
+    url, settings = served
+    _open(browser, url)
+    _ask(browser, "只有多少受访者认为其组织的客户体验技能和能力很强？")
+    path = feedback_path(settings.index)
+    before = path.read_text(encoding="utf-8").count("\n") if path.is_file() else 0
+    _css(browser, "#feedback button").click()  # open the accordion
+    box = _wait(browser, lambda d: (b := _css(d, "#fb-correction textarea, #fb-correction input")).is_displayed() and b)
+    box.send_keys("41%")
+    _css(browser, "#fb-down").click()
+    _wait(browser, lambda d: "recorded" in _css(d, "#fb-status").text)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == before + 1
+    row = rows[-1]
+    assert row["answers"] == ["41%"] and row["given"]["verdict"] == "down"
+    assert row["question"] == "只有多少受访者认为其组织的客户体验技能和能力很强？"
+    config = tmp_path / "cxkb.toml"
+    config.write_text("answerable_threshold = 0.0\n")
+    args = ["--config", str(config), "eval", "--set", str(path), "--index", str(settings.index)]
+    out = CliRunner().invoke(main, [*args, "--no-peers", "--out", str(tmp_path / "fb")])
+    assert out.exit_code == 0, out.output
+    result = json.loads((tmp_path / "fb" / "eval.json").read_text(encoding="utf-8"))
+    assert result["questions"]["total"] == len([r for r in rows if r["answerable"] is not None])

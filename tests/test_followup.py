@@ -63,3 +63,19 @@ def test_the_first_question_is_never_rewritten():
 )
 def test_is_follow_up(question: str, follows: bool):
     assert is_follow_up(parse(question)) is follows
+
+
+def test_no_standalone_question_of_the_eval_sets_is_taken_for_a_follow_up():
+    import json
+    from pathlib import Path
+
+    sets = sorted((Path(__file__).resolve().parent.parent / "eval").glob("*.jsonl"))
+    questions = [
+        json.loads(line)["question"]
+        for path in sets
+        if path.name not in ("conversations.jsonl", "open_questions.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert len(questions) >= 550
+    assert [q for q in questions if is_follow_up(parse(q))] == []
