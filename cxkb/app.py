@@ -200,7 +200,8 @@ def passage_html(hit: Hit, report_text: str = "") -> str:
 
 
 def _answer_text_html(text: str) -> str:
-    return re.sub(r"\[(\d+)\]", r'<span class="cxkb-ref">[\1]</span>', esc(text))
+    # An open question's answer lists its passages one a line.
+    return re.sub(r"\[(\d+)\]", r'<span class="cxkb-ref">[\1]</span>', esc(text)).replace("\n", "<br>")
 
 
 def answer_html(
