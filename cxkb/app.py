@@ -330,6 +330,19 @@ def stats_csv(stats: Sequence[Stat], folder: Path) -> Path:
     return path
 
 
+def conversation_file(history: Sequence[tuple[str, Answer]], folder: Path) -> Path:
+    """The conversation so far as Markdown with sources, in ``folder`` (the app's private temp dir)."""
+    from .export import conversation_markdown
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("cxkb-conversation-*.md"):  # older exports are already served
+        if time.time() - old.stat().st_mtime > 3600:
+            old.unlink(missing_ok=True)
+    path = folder / f"cxkb-conversation-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.md"
+    path.write_text(conversation_markdown(history), encoding="utf-8")
+    return path
+
+
 # --- reports ------------------------------------------------------------------------------------------
 
 
@@ -541,10 +554,16 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
             report_rows(reports, kb.chunk_counts(), wrong_by_report(Path(kb.index.path))),
         )
 
-    def ask(question, reports, publisher, year, turns, previous):
+    def exported(history):
+        return gr.update(value=str(conversation_file(history, private)), interactive=True)
+
+    def ask(question, reports, publisher, year, turns, previous, history):
         kb.refresh()
         turn, result = chat_html(kb, question, previous, reports or (), publisher or "", year)
         turns = [turn, *(turns or [])][:MAX_TURNS]
+        history = list(history or [])
+        if result:
+            history = [*history, (result.understood.typed, result.answer)][-MAX_TURNS:]
         rewritten = bool(result and result.understood.rewritten)
         return (
             conversation_html(turns),
@@ -554,16 +573,29 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
             result,
             gr.update(visible=rewritten),
             "",
+            history,
+            exported(history) if history else gr.update(),
         )
 
-    def ask_as_typed(turns, last):
+    def ask_as_typed(turns, last, history):
         # The last question again, as typed: it replaces the rewritten turn.
         if not last:
-            return conversation_html(turns or []), turns, None, last, gr.update(visible=False)
+            return conversation_html(turns or []), turns, None, last, gr.update(visible=False), history, gr.update()
         kb.refresh()
         turn, result = chat_html(kb, last.understood.typed, None, as_typed=True)
         turns = [turn, *(turns or [])[1:]]
-        return conversation_html(turns), turns, result.turn if result else None, result, gr.update(visible=False)
+        history = list(history or [])
+        if result:
+            history = [*history[:-1], (result.understood.typed, result.answer)]
+        return (
+            conversation_html(turns),
+            turns,
+            result.turn if result else None,
+            result,
+            gr.update(visible=False),
+            history,
+            exported(history) if history else gr.update(),
+        )
 
     def give_feedback(verdict, correction, not_in_reports, last):
         from .feedback import record
@@ -667,6 +699,13 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
                         elem_id="ask-typed",
                     )
                     copy_button = gr.Button("复制答案和出处 (copy with sources)", size="sm", elem_id="copy-sources")
+                    export_button = gr.DownloadButton(
+                        "导出对话 (export the conversation, Markdown)",
+                        size="sm",
+                        interactive=False,
+                        elem_id="export-conversation",
+                    )
+                history = gr.State([])  # (as typed, answer) pairs, oldest first, for the export
                 conversation = gr.HTML(
                     conversation_html([]), css_template=CSS, js_on_load=None, elem_id="answers", padding=False
                 )
@@ -741,12 +780,15 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None, *, allow_upl
         filter_outputs = [report_filter, publisher_filter, year_filter, stats_report, report_select, report_table]
         demo.load(filters_update, outputs=filter_outputs, queue=False)
         demo.load(open_link, outputs=[tabs, link_target, report_select, report_view], queue=False)
-        ask_inputs = [question, report_filter, publisher_filter, year_filter, turns, previous]
-        ask_outputs = [conversation, turns, question, previous, last, typed_button, fb_status]
+        ask_inputs = [question, report_filter, publisher_filter, year_filter, turns, previous, history]
+        ask_outputs = [conversation, turns, question, previous, last, typed_button, fb_status, history, export_button]
         ask_button.click(ask, ask_inputs, ask_outputs, api_name="ask")
         question.submit(ask, ask_inputs, ask_outputs, api_name=False)
         typed_button.click(
-            ask_as_typed, [turns, last], [conversation, turns, previous, last, typed_button], api_name=False
+            ask_as_typed,
+            [turns, last, history],
+            [conversation, turns, previous, last, typed_button, history, export_button],
+            api_name=False,
         )
         # The newest turn comes first; its Markdown with sources sits in a hidden textarea.
         copy_button.click(

@@ -76,7 +76,7 @@ def _ask(client, base: str, question: str) -> tuple[str, float, str]:
 
     started = time.perf_counter()
     try:
-        posted = client.post(f"{base}/gradio_api/call/ask", json={"data": [question, [], "", ANY_YEAR, [], None]})
+        posted = client.post(f"{base}/gradio_api/call/ask", json={"data": [question, [], "", ANY_YEAR, [], None, []]})
         if posted.status_code == 503 or "queue is full" in posted.text.lower():
             return "queue_full", time.perf_counter() - started, posted.text[:200]
         if posted.status_code != 200:

@@ -344,7 +344,7 @@ def test_api_sessions_are_bounded_and_the_cache_is_cleaned(served) -> None:
     demo, base = served
     for i in range(12):  # each call through the HTTP API is a new session
         posted = httpx.post(
-            f"{base}/gradio_api/call/ask", json={"data": [f"CEO 反馈 {i}", [], "", app.ANY_YEAR, [], None]}
+            f"{base}/gradio_api/call/ask", json={"data": [f"CEO 反馈 {i}", [], "", app.ANY_YEAR, [], None, []]}
         )
         assert posted.status_code == 200, posted.text
         streamed = httpx.get(f"{base}/gradio_api/call/ask/{posted.json()['event_id']}", timeout=60).text

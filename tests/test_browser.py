@@ -358,3 +358,17 @@ def test_thumbs_down_with_a_correction_lands_in_the_feedback_file_and_is_evaluat
     assert out.exit_code == 0, out.output
     result = json.loads((tmp_path / "fb" / "eval.json").read_text(encoding="utf-8"))
     assert result["questions"]["total"] == len([r for r in rows if r["answerable"] is not None])
+
+
+def test_the_conversation_exports_as_markdown(served, browser) -> None:
+    url, _ = served
+    _open(browser, url)
+    _ask(browser, "有核心客户体验指标的组织占多少？")
+    _ask(browser, "那 NPS 呢？")
+    downloads = Path(browser.cxkb_downloads)
+    before = set(downloads.glob("cxkb-conversation-*.md"))
+    _wait(browser, lambda d: _css(d, "#export-conversation").is_enabled())
+    _css(browser, "#export-conversation").click()
+    saved = _wait(browser, lambda d: [p for p in downloads.glob("cxkb-conversation-*.md") if p not in before])
+    text = _wait(browser, lambda d: (t := saved[0].read_text(encoding="utf-8")) and "那 NPS 呢？" in t and t)
+    assert "有核心客户体验指标的组织占多少？" in text and "理解为" in text and "References:" in text
