@@ -579,7 +579,7 @@ def _discussed(index: Index, q: Question, judged: list[Judged], related: tuple[H
             citations.append(citation)
             parts.append(f"{shown} [{citation.n}]")
         if len(parts) > (1 if parts and parts[0].startswith("【") else 0):
-            lines.append(f"{len(lines)}. " + " ".join(parts))
+            lines.append("- " + " ".join(parts))  # a digit here would be a number no quote holds
     if not citations:
         return Answer(q.text, not_found_text(q.script), False, (), related)
     return Answer(q.text, "\n".join(lines), True, tuple(citations), related)

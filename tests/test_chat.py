@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from cxkb.answer import discussion_intro
+from cxkb.answer import discussion_intro, unsupported_numbers
 from cxkb.chat import reply
 from cxkb.cli import main
 from cxkb.kb import KnowledgeBase
@@ -30,6 +30,7 @@ def test_an_open_question_gets_the_passages_that_discuss_it(tiny_index: Settings
     ans = kb.ask("企业应该如何提升客户体验技能和能力？")
     assert ans.answerable and ans.answer.startswith(discussion_intro("simplified"))
     assert ans.citations and all(f"[{c.n}]" in ans.answer for c in ans.citations)
+    assert not unsupported_numbers(ans.answer, [c.quote for c in ans.citations])  # no list numbering either
     factoid = kb.ask("有核心客户体验指标的组织占多少？")
     assert not factoid.answer.startswith(discussion_intro("simplified"))
 
