@@ -102,28 +102,7 @@ def qualifiers(text: str) -> list[Qualifier]:
 @lru_cache(maxsize=8192)
 def _qualifiers(text: str) -> tuple[Qualifier, ...]:
     # Cached: every answer checks the same report heads and candidate sentences again and again.
-    norm = normalize(text)
-    found: list[Qualifier] = []
-    for m in _WINDOW.finditer(norm):
-        amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        n = _number(amount)
-        if n is not None and n < 1000:  # 2019 年以上 is a year, not a window
-            found.append(Qualifier("window", f"{n:g} {_UNIT[unit]}"))
-    found += [Qualifier("year", y) for y in _YEAR.findall(norm)]
-    for m in _STAGE.finditer(norm):
-        amount = m.group(1) or m.group(4)
-        unit = m.group(2) or m.group(3)
-        n = _number(amount) if amount not in "ⅠⅡⅢⅣ" else "ⅠⅡⅢⅣ".index(amount) + 1
-        if n is not None:
-            found.append(Qualifier("stage", f"{n:g} {unit}"))
-    for pairs, kind in ((_DIRECTIONS, "direction"), (_GROUPS, "group")):
-        patterns = kind == "group"
-        for one, other in pairs:
-            for side in (one, other):
-                rest = other if side is one else one
-                if _side(norm, side, patterns=patterns) and not _side(norm, rest, patterns=patterns):
-                    found.append(Qualifier(kind, _name(side[0])))
-    return tuple(found)
+    return tuple(q for q, _, _ in qualifier_spans(normalize(text)))
 
 
 def qualifier_spans(norm: str) -> list[tuple[Qualifier, int, int]]:
