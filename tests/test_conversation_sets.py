@@ -25,11 +25,22 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
+
+# The single-question rules (support spans, noise, answer matching) are those of the eval sets.
+from test_eval_set import (
+    MAX_ANSWER_LEN,
+    _answer_in_support,
+    _digits_in_support,
+    _strip_ws,
+    assert_clean_support,
+    fold,
+    report_clean,
+    report_raw,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -41,9 +52,6 @@ MIN_CONVERSATIONS = 30
 MIN_OPEN = 20
 MIN_ZH_HANT_CONVERSATIONS = 5
 MIN_EN_CONVERSATIONS = 3
-SUPPORT_MIN, SUPPORT_MAX = 10, 80
-MAX_ANSWER_LEN = 40
-FORBIDDEN_IN_SUPPORT = ("上海品茶", "?", "\ufffd", "</p>")
 
 TURN1_FIELDS = {
     "question": str,
@@ -56,10 +64,6 @@ TURN2_FIELDS = {**TURN1_FIELDS, "standalone": str}
 CONV_FIELDS = {"id": str, "lang": str, "turns": list}
 OPEN_FIELDS = {"id": str, "lang": str, "question": str, "reports": list, "topic_terms": list}
 
-PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǘǚǜ]+\)")
-PAGE_MARKER = re.compile(r"(?m)^\d{1,3}、")
-WS = re.compile(r"\s+")
-DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 # Traditional -> simplified for the characters of the traditional-script report (002), generated once with
 # OpenCC t2s.  Used only to look for the (simplified) topic terms of the open questions in that report.
@@ -86,23 +90,6 @@ OPEN_CUES = re.compile(
 )
 
 
-def _strip_ws(text: str) -> str:
-    return WS.sub("", text)
-
-
-def clean_report(text: str) -> str:
-    """Raw report -> comparable text: noise removed, whitespace dropped, nothing converted."""
-    text = PAGE_MARKER.sub("", text)
-    text = PINYIN.sub("", text)
-    text = text.replace("**", "")
-    return _strip_ws(text)
-
-
-def fold(text: str) -> str:
-    """NFKC + lower-case + whitespace removed (no t2s: stdlib only)."""
-    return _strip_ws(unicodedata.normalize("NFKC", text).lower())
-
-
 def has_traditional(text: str) -> bool:
     return any(ch in TRAD_ONLY for ch in text)
 
@@ -126,21 +113,6 @@ def _load(path: Path) -> list[dict]:
 CONVS = _load(CONVERSATIONS)
 OPENS = _load(OPEN_QUESTIONS)
 REPORT_IDS = sorted(p.stem for p in CORPUS.glob("*.txt"))
-
-_RAW: dict[str, str] = {}
-_CLEAN: dict[str, str] = {}
-
-
-def report_raw(report_id: str) -> str:
-    if report_id not in _RAW:
-        _RAW[report_id] = (CORPUS / f"{report_id}.txt").read_text(encoding="utf-8")
-    return _RAW[report_id]
-
-
-def report_clean(report_id: str) -> str:
-    if report_id not in _CLEAN:
-        _CLEAN[report_id] = clean_report(report_raw(report_id))
-    return _CLEAN[report_id]
 
 
 def is_traditional_report(report_id: str) -> bool:
@@ -300,23 +272,7 @@ def test_answers_are_short_strings(c, i, t):
 def test_support_is_a_clean_span_of_its_report(c, i, t):
     if not t["answerable"]:
         pytest.skip("unanswerable")
-    support = _strip_ws(t["support"])
-    assert SUPPORT_MIN <= len(support) <= SUPPORT_MAX, f"support length {len(support)}"
-    for bad in FORBIDDEN_IN_SUPPORT:
-        assert bad not in support, f"support contains noise {bad!r}"
-    assert not PINYIN.search(support), "support still contains a pinyin reading"
-    assert "**" not in support, "support still contains markdown markers"
-    assert support in report_clean(t["report_id"]), "support not found in report (after noise + whitespace removal)"
-
-
-def _answer_in_support(answer: str, support: str) -> bool:
-    return fold(answer).replace(",", "") in fold(support).replace(",", "")
-
-
-def _digits_in_support(answer: str, support: str) -> bool:
-    nums = [n.replace(",", "") for n in DIGITS.findall(unicodedata.normalize("NFKC", answer))]
-    sup = fold(support).replace(",", "")
-    return bool(nums) and all(n in sup for n in nums)
+    assert_clean_support(t["support"], t["report_id"])
 
 
 @pytest.mark.parametrize("c,i,t", TURNS)

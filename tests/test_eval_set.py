@@ -237,15 +237,21 @@ def test_answerable_shape(q):
     assert isinstance(q["support"], str)
 
 
-@pytest.mark.parametrize("q", ANSWERABLE, ids=_ids(ANSWERABLE))
-def test_support_is_a_clean_span_of_its_report(q):
-    support = _strip_ws(q["support"])
+def assert_clean_support(support: str, report_id: str) -> None:
+    """A support is 10–80 characters of its report (noise removed, whitespace dropped), itself without noise.
+    Shared with tests/test_conversation_sets.py."""
+    support = _strip_ws(support)
     assert SUPPORT_MIN <= len(support) <= SUPPORT_MAX, f"support length {len(support)}"
     for bad in FORBIDDEN_IN_SUPPORT:
         assert bad not in support, f"support contains noise {bad!r}"
     assert not PINYIN.search(support), "support still contains a pinyin reading"
     assert "**" not in support, "support still contains markdown markers"
-    assert support in report_clean(q["report_id"]), "support not found in report (after noise + whitespace removal)"
+    assert support in report_clean(report_id), "support not found in report (after noise + whitespace removal)"
+
+
+@pytest.mark.parametrize("q", ANSWERABLE, ids=_ids(ANSWERABLE))
+def test_support_is_a_clean_span_of_its_report(q):
+    assert_clean_support(q["support"], q["report_id"])
 
 
 def _answer_in_support(answer: str, support: str) -> bool:
