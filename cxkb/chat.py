@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .followup import Turn, Understood, understand
 from .kb import KnowledgeBase
 from .models import Answer
-from .question import parse
+from .search import check_question, read_question
 
 __all__ = ["Reply", "reply"]
 
@@ -26,13 +26,15 @@ class Reply:
 
 def reply(kb: KnowledgeBase, text: str, previous: Turn | None = None, *, as_typed: bool = False) -> Reply:
     """Answer ``text`` in a conversation whose last turn was ``previous``; ``as_typed`` skips the rewrite
-    (the chat's "ask it standalone")."""
-    understood = Understood(text.strip(), text.strip(), False) if as_typed else understand(text, previous)
+    (the chat's "ask it standalone"). The question as understood is checked and parsed once, here."""
+    typed = check_question(text, kb.settings)
+    understood = Understood(typed, typed, False) if as_typed else understand(typed, previous)
+    q = read_question(understood.question, kb.settings)
     answer = None
-    if understood.rewritten and understood.report_id and not parse(understood.typed).specifics:
-        within = kb.ask(understood.question, reports=(understood.report_id,))
+    if understood.rewritten and understood.report_id and not understood.names_its_own:
+        within = kb.ask(q, reports=(understood.report_id,))
         answer = within if within.answerable else None
     if answer is None:
-        answer = kb.ask(understood.question)
+        answer = kb.ask(q)
     cited = answer.citations[0].report_id if answer.answerable and answer.citations else None
-    return Reply(understood, answer, Turn(parse(understood.question), cited))
+    return Reply(understood, answer, Turn(q, cited))

@@ -38,6 +38,7 @@ class Understood:
     question: str
     rewritten: bool
     report_id: str | None = None  # the previous turn's report: where a follow-up is looked for first
+    names_its_own: bool = False  # the follow-up names a report, organisation or year itself: look everywhere
 
 
 # "那 B2B 企业呢？", "而落后者呢", "还有 2023 年的呢", "what about B2B?", "and for laggards?"
@@ -123,7 +124,7 @@ def understand(text: str, previous: Turn | None) -> Understood:
         return Understood(q.text, q.text, False)
     script = q.script if _CJK.search(q.text) else prev.script
     shown = _as_typed(to_script(rewritten, script) if _CJK.search(rewritten) else rewritten, q.text, prev.text)
-    return Understood(q.text, shown, True, previous.report_id)
+    return Understood(q.text, shown, True, previous.report_id, bool(q.specifics))
 
 
 def _as_typed(text: str, *typed: str) -> str:

@@ -298,7 +298,9 @@ def llm_configured(settings: Settings) -> bool:
     return bool(str(settings.llm.get("provider", "")).strip())
 
 
-def answer_with_settings(index: Index, question: str, settings: Settings, *, filters: Filters | None = None) -> Answer:
+def answer_with_settings(
+    index: Index, question: str | Question, settings: Settings, *, filters: Filters | None = None
+) -> Answer:
     """The LLM answer when ``settings.llm`` names a provider, else the extractive one (the question is
     read once, here, for either path)."""
     q = read_question(question, settings)

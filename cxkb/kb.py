@@ -9,6 +9,7 @@ from typing import Any
 from .errors import IndexIncompatibleError
 from .index import Index, open_index, read_manifest
 from .models import Answer, Chunk, Hit, Report
+from .question import Question
 from .search import Filters, search
 from .settings import DEFAULT_MODEL, Settings, load_settings
 from .stats import Stat
@@ -70,7 +71,7 @@ class KnowledgeBase:
         return search(self._index, question, settings, k=k, filters=Filters(tuple(reports), publisher, year))
 
     def ask(
-        self, question: str, *, reports: tuple[str, ...] = (), publisher: str = "", year: int | None = None
+        self, question: str | Question, *, reports: tuple[str, ...] = (), publisher: str = "", year: int | None = None
     ) -> Answer:
         """A cited answer, or ``answerable=False`` with related passages."""
         from .generate import answer_with_settings

@@ -55,3 +55,14 @@ def test_ask_markdown_and_chat_cli(tiny_index: Settings, tmp_path):
     assert "理解为 / understood as:" in out.output
     saved = export.read_text(encoding="utf-8")
     assert saved.count("**Q:**") == 2 and "那 NPS 呢？" in saved and "References:" in saved
+
+
+def test_a_chat_question_is_checked_before_it_is_read(tiny_index: Settings):
+    import pytest
+
+    from cxkb.errors import InputError
+
+    kb = KnowledgeBase.open(tiny_index.index, tiny_index)
+    for bad in ("", "   ", "问" * (tiny_index.max_question_chars + 1)):
+        with pytest.raises(InputError):
+            reply(kb, bad)
