@@ -5,8 +5,9 @@ A chat question that leaves out its topic ("那…呢", "…呢？", "what about
 :func:`understand` rewrites it as a standalone question from the previous turn (its parsed question and the
 report its answer came from) and says whether it did, so the chat can show the question as understood and
 offer to ask it as typed instead. The rewrite is rule-based and general: a qualifier of the same kind as one
-the previous question states (a group, year, window or stage) replaces it; a referring phrase is replaced by
-the previous question's topic; anything else is added to the previous question as its new scope.
+the previous question states (a group, year, window or stage) replaces it; a referring phrase that opens the
+follow-up is replaced by the previous question's topic; a follow-up asking its own question is asked about that
+topic; anything else narrows the previous question as its new scope.
 """
 
 from __future__ import annotations
