@@ -297,17 +297,10 @@ def ask_html(
     publisher: str = "",
     year: Any = None,
 ) -> tuple[str, Answer | None]:
-    """Ask ``kb`` and render the turn; a question the app cannot take becomes a clear message."""
-    question = (question or "").strip()
-    started = time.perf_counter()
-    try:
-        answer = kb.ask(question, reports=tuple(reports or ()), publisher=publisher or "", year=parse_year(year))
-    except CxkbError as exc:
-        return error_html(question, str(exc)), None
-    seconds = time.perf_counter() - started
-    ids = {c.report_id for c in answer.citations} | {h.chunk.report_id for h in answer.related}
-    texts = {r.id: r.text for r in kb.reports() if r.id in ids}
-    return answer_html(answer, texts, seconds), answer
+    """Ask ``kb`` one standalone question and render the turn; a question the app cannot take becomes a clear
+    message. (:func:`chat_html`, with no previous turn.)"""
+    html, result = chat_html(kb, question, None, reports, publisher, year, as_typed=True)
+    return html, result.answer if result else None
 
 
 # --- statistics ---------------------------------------------------------------------------------------
