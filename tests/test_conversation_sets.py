@@ -23,7 +23,6 @@ support from the traditional-script report is copied in traditional script.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -35,6 +34,7 @@ from test_eval_set import (
     MAX_ANSWER_LEN,
     _answer_in_support,
     _digits_in_support,
+    _load,
     _strip_ws,
     assert_clean_support,
     fold,
@@ -92,22 +92,6 @@ OPEN_CUES = re.compile(
 
 def has_traditional(text: str) -> bool:
     return any(ch in TRAD_ONLY for ch in text)
-
-
-def _load(path: Path) -> list[dict]:
-    assert path.is_file(), f"missing {path}"
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:  # pragma: no cover - reported as failure
-                pytest.fail(f"{path.name} line {lineno}: invalid JSON: {exc}")
-            assert isinstance(obj, dict), f"{path.name} line {lineno}: not a JSON object"
-            rows.append(obj)
-    return rows
 
 
 CONVS = _load(CONVERSATIONS)
@@ -200,12 +184,17 @@ def test_some_but_not_all_second_turns_unanswerable():
 # --------------------------------------------------------------------------
 
 
+def _assert_shape(row: dict, fields: dict) -> None:
+    """Exactly ``fields``, each of its type, and a known language."""
+    assert set(row) == set(fields), f"fields must be exactly {sorted(fields)}"
+    for name, typ in fields.items():
+        assert isinstance(row[name], typ), f"{name} has wrong type {type(row[name]).__name__}"
+    assert row["lang"] in LANGS, row["lang"]
+
+
 @pytest.mark.parametrize("c", CONVS, ids=_ids(CONVS))
 def test_conversation_schema(c):
-    assert set(c) == set(CONV_FIELDS), f"fields must be exactly {sorted(CONV_FIELDS)}"
-    for name, typ in CONV_FIELDS.items():
-        assert isinstance(c[name], typ), f"{name} has wrong type {type(c[name]).__name__}"
-    assert c["lang"] in LANGS, c["lang"]
+    _assert_shape(c, CONV_FIELDS)
     assert len(c["turns"]) == 2, "a conversation has exactly two turns"
     for i, (turn, fields) in enumerate(zip(c["turns"], (TURN1_FIELDS, TURN2_FIELDS), strict=True), 1):
         assert isinstance(turn, dict), f"turn {i} is not an object"
@@ -296,10 +285,7 @@ def test_answers_relate_to_support(c, i, t):
 
 @pytest.mark.parametrize("o", OPENS, ids=_ids(OPENS))
 def test_open_question_schema(o):
-    assert set(o) == set(OPEN_FIELDS), f"fields must be exactly {sorted(OPEN_FIELDS)}"
-    for name, typ in OPEN_FIELDS.items():
-        assert isinstance(o[name], typ), f"{name} has wrong type {type(o[name]).__name__}"
-    assert o["lang"] in LANGS, o["lang"]
+    _assert_shape(o, OPEN_FIELDS)
     assert o["question"].strip(), "empty question"
     assert o["reports"], "an open question names at least one report"
     assert len(set(o["reports"])) == len(o["reports"]), "duplicate report ids"

@@ -97,6 +97,8 @@ def is_traditional(text: str, threshold: int = 3) -> bool:
 
 
 def _load(path: Path) -> list[dict]:
+    """A JSONL set's rows; shared with tests/test_conversation_sets.py."""
+    assert path.is_file(), f"missing {path}"
     rows = []
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
@@ -105,8 +107,8 @@ def _load(path: Path) -> list[dict]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:  # pragma: no cover - reported as failure
-                pytest.fail(f"line {lineno}: invalid JSON: {exc}")
-            assert isinstance(obj, dict), f"line {lineno}: not a JSON object"
+                pytest.fail(f"{path.name} line {lineno}: invalid JSON: {exc}")
+            assert isinstance(obj, dict), f"{path.name} line {lineno}: not a JSON object"
             rows.append(obj)
     return rows
 
