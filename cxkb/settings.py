@@ -34,7 +34,9 @@ class Settings:
     # a local sentence-transformers folder, or a hub name where a hub is reachable.
     # "hash:DIM" is a tiny deterministic embedder for tests only.
     model: str = DEFAULT_MODEL
-    batch_size: int = 32
+    # Texts per forward pass. Small batches keep activations in cache: 128 DRCD paragraphs, one thread, on
+    # an AMX Xeon: float32 10.2/9.4/6.9 passages/s at 4/8/32, bfloat16 28.1/28.9/20.2 (eval/results/speed.md).
+    batch_size: int = 8
     # Torch threads for embedding. 1 is the robust choice on 2-core machines: on an idle machine 2 threads
     # embed batches ~20% faster (32 passages: 1.75 s vs 2.12 s) and queries no faster (44 vs 41 ms), but
     # under any other load they spin against each other (a 16-token query took 600 ms instead of 50).

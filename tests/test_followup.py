@@ -23,6 +23,20 @@ def _after(first: str, second: str, report: str | None = "r1"):
         ("设立了首席体验官的银行占多少？", "这个比例在城商行中是多少？", "设立了首席体验官的银行在城商行中是多少？"),
         # A new scope for the same question.
         ("会员和非会员的复购率有什么不同？", "那线上渠道呢？", "线上渠道的会员和非会员的复购率有什么不同？"),
+        # Another time replaces the previous question's.
+        ("目前有多少门店开通了自助结账？", "两三年后呢？", "两三年后有多少门店开通了自助结账？"),
+        ("过去三年客服团队扩大了多少？", "未来呢？", "未来客服团队扩大了多少？"),
+        # Its own question is asked about the previous topic, words after the question word kept.
+        (
+            "有多少受访者表示门店设有体验经理？",
+            "他们最常见的职责是什么？",
+            "受访者表示门店设有体验经理，他们最常见的职责是什么？",
+        ),
+        (
+            "调研为了找出好的做法，把哪一类门店拿来和差评最多的门店比较？",
+            "那最后总结出几条经验？",
+            "调研为了找出好的做法，把门店拿来和差评最多的门店比较，最后总结出几条经验？",
+        ),
         # Traditional script stays traditional.
         ("領先企業中使用旅程地圖的比例是多少？", "那落後企業呢？", "落後企業中使用旅程地圖的比例是多少？"),
     ],

@@ -90,6 +90,8 @@ def test_specifics_are_latin_names_years_and_chinese_names():
         ("为什么会员复购率在下降？", True),
         ("线上渠道和线下渠道各有什么利弊？", True),
         ("提升一线员工服务意识有哪些办法？", True),
+        ("门店人手不够时，有哪些缩短排队的办法？", True),  # words between 哪些 and 办法
+        ("面对差评，客服团队可以采取哪些具体的补救措施？", True),
         ("How should a bank start measuring customer effort?", True),
         ("What can small retailers learn from the leaders?", True),
         ("净推荐值如何计算？", False),  # a definition
