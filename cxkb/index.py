@@ -595,7 +595,7 @@ def write_generation(
         sentence_vectors.flush()
         del sentence_vectors
         embedding_s = time.perf_counter() - embedding_started
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=settings.bm25_k1, b=settings.bm25_b)
         retriever.index((writer.token_ids, writer.vocab), show_progress=False)
         retriever.save(str(tmp / "bm25"), show_progress=False)
         ann = {}
@@ -630,7 +630,12 @@ def write_generation(
             "backend": identity[0] if identity else embedder.backend,
             "probe": identity[1] if identity else np.round(embedder.embed_passages(list(PROBE_TEXTS)), 6).tolist(),
         },
-        "settings": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
+        "settings": {
+            "chunk_size": settings.chunk_size,
+            "chunk_overlap": settings.chunk_overlap,
+            "bm25_k1": settings.bm25_k1,
+            "bm25_b": settings.bm25_b,
+        },
         "chunk_count": n_chunks,
         "ann": ann,
         "embedding_seconds": round(embedding_s, 1),  # of the build's time (benchmarks leave it out)
