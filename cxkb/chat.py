@@ -7,11 +7,12 @@ to remember. The CLI's ``cxkb chat`` and the web app keep the turns; nothing her
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .followup import Turn, Understood, understand
 from .kb import KnowledgeBase
 from .models import Answer
+from .question import parse
 from .search import check_question, read_question
 
 __all__ = ["Reply", "reply"]
@@ -27,9 +28,12 @@ class Reply:
 def reply(kb: KnowledgeBase, text: str, previous: Turn | None = None, *, as_typed: bool = False) -> Reply:
     """Answer ``text`` in a conversation whose last turn was ``previous``; ``as_typed`` skips the rewrite
     (the chat's "ask it standalone"). The question as understood is checked and parsed once, here."""
-    typed = check_question(text, kb.settings)
-    understood = Understood(typed, typed, False) if as_typed else understand(typed, previous)
-    q = read_question(understood.question, kb.settings)
+    typed = parse(check_question(text, kb.settings))
+    understood = Understood(typed.text, typed.text, False) if as_typed else understand(typed, previous)
+    q = typed
+    if understood.rewritten:
+        q = read_question(understood.question, kb.settings)
+        q = replace(q, context=frozenset(q.tokens) - frozenset(typed.tokens))
     answer = None
     if understood.rewritten and understood.report_id and not understood.names_its_own:
         within = kb.ask(q, reports=(understood.report_id,))

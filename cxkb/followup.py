@@ -128,9 +128,9 @@ def _core(text: str) -> str:
     return _CLOSER.sub("", _OPENER.sub("", text)).strip()
 
 
-def understand(text: str, previous: Turn | None) -> Understood:
+def understand(text: str | Question, previous: Turn | None) -> Understood:
     """``text`` as a standalone question, given the previous turn (None starts a conversation)."""
-    q = parse(text)
+    q = text if isinstance(text, Question) else parse(text)
     if previous is None or not is_follow_up(q):
         return Understood(q.text, q.text, False)
     prev = previous.question

@@ -126,6 +126,9 @@ class Question:
     asks_list: bool
     asks_why: bool
     asks_open: bool  # how / why / what should: answered by the passages that discuss it
+    # A chat follow-up's words that came from the previous turn, not from what was typed: they place the
+    # question, and count for less when choosing the answering sentence (see cxkb.chat).
+    context: frozenset[str] = frozenset()
 
     @property
     def english(self) -> bool:

@@ -236,3 +236,19 @@ def test_who_wrote_a_report_is_answered_by_its_byline(tmp_path):
     kb = KnowledgeBase.open(settings.index, settings)
     ans = kb.ask("“会员体验不是积分游戏”这篇文章的作者是谁？")
     assert ans.answerable and "周明远" in ans.answer
+
+
+def test_words_from_the_previous_turn_weigh_less(tiny_index: Settings):
+    from dataclasses import replace
+
+    from cxkb.answer import CONTEXT_WEIGHT, idf_weights
+    from cxkb.index import open_index
+    from cxkb.question import parse
+
+    index = open_index(tiny_index.index)
+    q = parse("有核心客户体验指标的组织中 NPS 占多少？")
+    plain = idf_weights(q, index)
+    follow_up = replace(q, context=frozenset({"组织"}))
+    weighted = idf_weights(follow_up, index)
+    assert weighted["组织"] == plain["组织"] * CONTEXT_WEIGHT < plain["组织"]
+    assert all(weighted[t] == plain[t] for t in plain if t != "组织")

@@ -23,6 +23,10 @@ def test_a_follow_up_is_rewritten_and_looked_for_in_the_last_report(tiny_index: 
     assert "NPS" in second.answer.answer
     typed = reply(kb, "那 NPS 呢？", first.turn, as_typed=True)
     assert not typed.understood.rewritten and typed.answer.question == "那 NPS 呢？"
+    # The words the rewrite brought in are the question's context; what was typed is not.
+    context = second.turn.question.context
+    assert context and "nps" not in context and context <= set(second.turn.question.tokens)
+    assert not first.turn.question.context and not typed.turn.question.context
 
 
 def test_an_open_question_gets_the_passages_that_discuss_it(tiny_index: Settings):
