@@ -258,7 +258,8 @@ def chat_html(
         if reports or publisher or parse_year(year):
             answer = kb.ask(question, reports=tuple(reports or ()), publisher=publisher or "", year=parse_year(year))
             cited = answer.citations[0].report_id if answer.citations else None
-            result = Reply(Understood(question, question, False), answer, Turn(parse(question), cited))
+            shown = answer.answer if answer.answerable else ""
+            result = Reply(Understood(question, question, False), answer, Turn(parse(question), cited, shown))
         else:
             result = reply(kb, question, previous, as_typed=as_typed)
     except CxkbError as exc:

@@ -8,10 +8,13 @@ to remember. The CLI's ``cxkb chat`` and the web app keep the turns; nothing her
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .followup import Turn, Understood, understand
+from .generate import condense, llm_configured
 from .kb import KnowledgeBase
 from .models import Answer
+from .normalize import normalize
 from .question import parse
 from .search import check_question, read_question
 
@@ -25,11 +28,18 @@ class Reply:
     turn: Turn  # what the next question is understood against
 
 
-def reply(kb: KnowledgeBase, text: str, previous: Turn | None = None, *, as_typed: bool = False) -> Reply:
+def reply(
+    kb: KnowledgeBase, text: str, previous: Turn | None = None, *, as_typed: bool = False, llm: Any = None
+) -> Reply:
     """Answer ``text`` in a conversation whose last turn was ``previous``; ``as_typed`` skips the rewrite
-    (the chat's "ask it standalone"). The question as understood is checked and parsed once, here."""
+    (the chat's "ask it standalone"). The question as understood is checked and parsed once, here. With an
+    LLM configured (or ``llm`` given), a follow-up is rewritten by it, the rules being the fallback."""
     typed = parse(check_question(text, kb.settings))
     understood = Understood(typed.text, typed.text, False) if as_typed else understand(typed, previous)
+    if understood.rewritten and previous is not None and (llm is not None or llm_configured(kb.settings)):
+        condensed = condense(previous.question.text, previous.answer, typed.text, kb.settings, llm=llm)
+        if condensed and normalize(condensed) != typed.norm:
+            understood = replace(understood, question=condensed, by="llm")
     q = typed
     if understood.rewritten:
         q = read_question(understood.question, kb.settings)
@@ -41,4 +51,4 @@ def reply(kb: KnowledgeBase, text: str, previous: Turn | None = None, *, as_type
     if answer is None:
         answer = kb.ask(q)
     cited = answer.citations[0].report_id if answer.answerable and answer.citations else None
-    return Reply(understood, answer, Turn(q, cited))
+    return Reply(understood, answer, Turn(q, cited, answer.answer if answer.answerable else ""))

@@ -29,6 +29,7 @@ class Turn:
 
     question: Question
     report_id: str | None = None
+    answer: str = ""  # the answer as shown: what an LLM rewrite reads as the conversation so far
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Understood:
     rewritten: bool
     report_id: str | None = None  # the previous turn's report: where a follow-up is looked for first
     names_its_own: bool = False  # the follow-up names a report, organisation or year itself: look everywhere
+    by: str = "rules"  # who rewrote it: "rules", or "llm" (the condense-question rewrite, cxkb.generate.condense)
 
 
 # "那 B2B 企业呢？", "而落后者呢", "还有 2023 年的呢", "what about B2B?", "and for laggards?"

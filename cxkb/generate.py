@@ -294,6 +294,41 @@ def llm_answer(
     return Answer(q.text, checked.text, True, checked.citations, tuple(hits[:3]))
 
 
+# --- follow-ups --------------------------------------------------------------------------------
+
+CONDENSE_SYSTEM = (
+    "You rewrite a chat follow-up as one standalone question. Keep the asker's language and script, keep "
+    "every name, year and group they or the conversation gave, add nothing else, and reply with the "
+    "question only."
+)
+
+
+def condense(
+    previous_question: str, previous_answer: str, follow_up: str, settings: Settings, *, llm: Any = None
+) -> str | None:
+    """The follow-up as a standalone question written by the configured LLM, with llama-index's
+    condense-question prompt; None when the model fails, times out or replies with something that is not one
+    question (the caller then uses the rule-based rewrite)."""
+    from llama_index.core.chat_engine.condense_question import DEFAULT_PROMPT
+
+    history = f"Human: {previous_question}\nAssistant: {previous_answer or '(no answer)'}"
+    user = DEFAULT_PROMPT.format(chat_history=history, question=follow_up)
+    try:
+        model = llm if llm is not None else make_llm(settings)
+        reply = _chat(model, CONDENSE_SYSTEM, user, llm_timeout(settings))
+    except ConfigError:
+        raise
+    except Exception as exc:
+        log.warning("LLM rewrite of the follow-up failed (%s: %s); using the rule-based one", type(exc).__name__, exc)
+        return None
+    lines = [line.strip() for line in _THINK.sub("", reply).strip().splitlines() if line.strip()]
+    question = lines[0].strip("\"'“”「」 ") if lines else ""
+    if not question or len(lines) > 1 or len(question) > settings.max_question_chars:
+        log.warning("LLM rewrite of the follow-up unusable (%r); using the rule-based one", reply[:200])
+        return None
+    return question
+
+
 def llm_configured(settings: Settings) -> bool:
     return bool(str(settings.llm.get("provider", "")).strip())
 

@@ -29,6 +29,29 @@ def test_a_follow_up_is_rewritten_and_looked_for_in_the_last_report(tiny_index: 
     assert not first.turn.question.context and not typed.turn.question.context
 
 
+def test_with_an_llm_a_follow_up_is_condensed_by_it_and_by_the_rules_when_it_fails(tiny_index: Settings, monkeypatch):
+    from test_generate import ScriptedLLM
+
+    from cxkb import generate
+
+    first = reply(KnowledgeBase.open(tiny_index.index, tiny_index), "有核心客户体验指标的组织占多少？")
+    assert first.turn.answer and first.understood.by == "rules"
+    settings = tiny_index.replace(llm={"provider": "openai", "model": "fake", "timeout": 5})
+    kb = KnowledgeBase.open(settings.index, settings)
+    condensed = "Qualtrics 报告中，使用 NPS 作为核心指标的组织占多少？"
+    fake = ScriptedLLM(reply=lambda prompt: condensed if "<Follow Up Message>" in prompt else generate.NOT_IN_CORPUS)
+    monkeypatch.setattr(generate, "make_llm", lambda settings: fake)
+    second = reply(kb, "那 NPS 呢？", first.turn)
+    assert second.understood.by == "llm" and second.understood.question == condensed
+    prompt = fake.prompts[0]  # llama-index's condense-question prompt, with the conversation so far
+    assert "有核心客户体验指标的组织占多少？" in prompt and first.turn.answer[:20] in prompt and "那 NPS 呢？" in prompt
+    for broken in (ScriptedLLM(error="connection refused"), ScriptedLLM(reply="好的。\n问题一？\n问题二？")):
+        fallback = reply(kb, "那 NPS 呢？", first.turn, llm=broken)
+        assert fallback.understood.by == "rules" and "有核心客户体验指标的组织" in fallback.understood.question
+    opening = reply(kb, "有核心客户体验指标的组织占多少？", llm=fake)
+    assert opening.understood.by == "rules" and not opening.understood.rewritten  # a first question is left alone
+
+
 def test_an_open_question_gets_the_passages_that_discuss_it(tiny_index: Settings):
     kb = KnowledgeBase.open(tiny_index.index, tiny_index)
     ans = kb.ask("企业应该如何提升客户体验技能和能力？")
