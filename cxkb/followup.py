@@ -62,7 +62,15 @@ _REFERS = re.compile(
 )
 # … or, for a pronoun, only in a short question with little of its own to say ("它们为什么这样做？"): a long
 # question uses 他们 and "it" for its own subject. (其他 is not 他.)
-_PRONOUN = re.compile(r"它们|他们|她们|它|(?<![其吉])他(?!们|人)|她(?!们)|其中|\bthey\b|\bthem\b|\bit\b|\bits\b", re.I)
+_PRONOUN = re.compile(
+    r"它们|他们|她们|它|(?<![其吉])他(?!们|人)|她(?!们)|其中|\bthey\b|\bthem\b|\bit\b|\bits\b"
+    r"|\b(?:have|has|had|use|uses|used|without)\s+one(?=\s*(?:at\s+all|yet|either)?\s*(?:[?？.!,]|$))",  # have one?
+    re.I,
+)
+# A question that opens on a demonstrative (这些特征…, 该报告…, 此次…) points back at something already named.
+_OPENS_ON_THIS = re.compile(r"^(?:这|该|此)(?:些|个|类|种|项|位|份|次|样|家|群)?(?=[\u3400-\u9fff])")
+# Words that only place a question in time; a question with nothing else of its own leans on the last one.
+_TIME_NOUNS = frozenset({"预计", "预期", "估计", "未来", "今后", "将来", "目前", "现在", "当前", "如今"})
 PRONOUN_SHORT = 16  # characters (Chinese) or words (English)
 OPENER_SHORT = 30  # characters (Chinese) or words / 3 (English): an opener (那, and …) on a short question
 # The question words of a question (with the verb or measure word that goes with them): taken out of the
@@ -97,7 +105,7 @@ def is_follow_up(q: Question) -> bool:
     if _ENDS_NE.search(text):
         return True
     refer = _REFERS.search(text)
-    if refer and not _said_before(text, refer.start()):
+    if (refer and not _said_before(text, refer.start())) or _OPENS_ON_THIS.match(text):
         return True
     pronoun = _PRONOUN.search(text)
     # A pronoun as the subject (他把…定位成什么), or with little else to say (为什么要特别关注它们).
@@ -105,7 +113,8 @@ def is_follow_up(q: Question) -> bool:
     if pronoun and short and (pronoun.start() == 0 or len(q.nouns) <= 1):
         return True
     # Nothing of its own to ask about: no noun beyond framing words (受访者, 比例), no name, nothing quoted.
-    return not q.english and size <= 2 * SHORT and not q.nouns and not q.specifics and not q.quoted
+    own = [n for n in q.nouns if n not in _TIME_NOUNS]
+    return not q.english and size <= 2 * SHORT and not own and not q.specifics and not q.quoted
 
 
 def _said_before(text: str, at: int) -> bool:
@@ -170,9 +179,14 @@ def _rewrite(q: Question, prev: Question) -> str:
                 return before[:start] + core[qs:qe] + before[end:]
     if not core:
         return ""
-    when, was = _WHEN.fullmatch(core.rstrip("的里中")), _WHEN.search(before)
+    # A follow-up opening on another time moves the previous question there (目前… -> 两三年后…), and what it
+    # asks besides is asked of that.
+    when, was = _WHEN.match(core), _WHEN.search(before)
     if when and was and was.group(0) != when.group(0):
-        return before[: was.start()] + when.group(0) + before[was.end() :]
+        before = before[: was.start()] + when.group(0) + before[was.end() :]
+        core = core[when.end() :].lstrip("的里中，, ")
+        if not core.rstrip("？?。 "):
+            return before
     # A follow-up asking its own question is asked about the previous one's topic (这次调研的回复率是多少 ->
     # IBM 石化调研…，回复率是多少); one naming a new scope narrows the previous question (精英型企业里，…占多少).
     if _ASKS.search(core):

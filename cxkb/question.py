@@ -60,7 +60,9 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Between the measured word and 多少: 预算 in 平均预算是多少, 流失率 in 流失率平均为多少.
-_LINKS = _words("是 为 有 占 约 大约 大概 平均 一共 总共 共 分别 能 会 了 的 到 达 达到")
+_LINKS = _words(
+    "是 为 有 占 约 大约 大概 平均 一共 总共 共 分别 能 会 了 的 到 达 达到 会到 能到 将 将会 将达 会达到 可达 预计 预期 估计"
+)
 # Who was counted or what the share is of (组织占多少, 比例是多少): the figure itself answers those, and
 # a change (提高了多少) may be worded 提升 or 增长 in the report.
 _NOT_MEASURED = _words(

@@ -73,6 +73,10 @@ def test_the_first_question_is_never_rewritten():
         ("what about laggards?", True),
         ("有核心客户体验指标的组织占多少？", False),
         ("那些设立了首席体验官的银行占多少？", False),  # 那些 is a determiner, not 那…呢
+        ("这些门店是怎么挑出来的？", True),  # opens on a demonstrative
+        ("明年预计会到多少？", True),  # nothing of its own but when
+        ("How many small shops don't have one?", True),
+        ("How many small shops have one loyalty app?", False),
     ],
 )
 def test_is_follow_up(question: str, follows: bool):
@@ -87,7 +91,7 @@ def test_no_standalone_question_of_the_eval_sets_is_taken_for_a_follow_up():
     questions = [
         json.loads(line)["question"]
         for path in sets
-        if path.name not in ("conversations.jsonl", "open_questions.jsonl")
+        if not path.name.startswith(("conversations", "open_questions"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
