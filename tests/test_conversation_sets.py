@@ -1,4 +1,5 @@
-"""Validate the blind chat evaluation sets ``eval/conversations.jsonl`` and ``eval/open_questions.jsonl``.
+"""Validate the blind chat evaluation sets ``eval/conversations.jsonl``, ``eval/conversations2.jsonl`` and
+``eval/open_questions.jsonl``.
 
 Offline, fast, stdlib + pytest only.  Deliberately does not import ``cxkb``: the
 sets were written blind to the code and are checked independently of it.
@@ -45,6 +46,7 @@ from test_eval_set import (
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 CONVERSATIONS = ROOT / "eval" / "conversations.jsonl"
+CONVERSATIONS2 = ROOT / "eval" / "conversations2.jsonl"  # the second set (c001…), written blind later
 OPEN_QUESTIONS = ROOT / "eval" / "open_questions.jsonl"
 
 LANGS = {"zh-Hans", "zh-Hant", "en"}
@@ -94,7 +96,7 @@ def has_traditional(text: str) -> bool:
     return any(ch in TRAD_ONLY for ch in text)
 
 
-CONVS = _load(CONVERSATIONS)
+CONVS = _load(CONVERSATIONS) + _load(CONVERSATIONS2)
 OPENS = _load(OPEN_QUESTIONS)
 REPORT_IDS = sorted(p.stem for p in CORPUS.glob("*.txt"))
 
@@ -124,7 +126,7 @@ TURNS = _turns()
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [CONVERSATIONS, OPEN_QUESTIONS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [CONVERSATIONS, CONVERSATIONS2, OPEN_QUESTIONS], ids=lambda p: p.name)
 def test_file_is_utf8_jsonl_without_ascii_escapes(path: Path):
     text = path.read_text(encoding="utf-8")
     assert "\\u" not in text, "write with ensure_ascii=False"
@@ -150,7 +152,7 @@ def test_ids_unique_and_well_formed():
     conv_ids, open_ids = _ids(CONVS), _ids(OPENS)
     dupes = [i for i, n in Counter(conv_ids + open_ids).items() if n > 1]
     assert not dupes, f"duplicate ids: {dupes}"
-    bad = [i for i in conv_ids if not re.fullmatch(r"t\d{3,}", str(i))]
+    bad = [i for i in conv_ids if not re.fullmatch(r"[tc]\d{3,}", str(i))]
     bad += [i for i in open_ids if not re.fullmatch(r"o\d{3,}", str(i))]
     assert not bad, f"ids must look like t001 (conversations) or o001 (open questions): {bad}"
 
