@@ -183,6 +183,9 @@ def idf_weights(q: Question, index: Index) -> dict[str, float]:
     return {
         t: math.log(1 + n / (1 + index.df.get(t, 0))) * (CONTEXT_WEIGHT if t in q.context else 1.0)
         for t in set(q.tokens)
+        # An English question's Latin word that no passage contains (a name the report writes in Chinese)
+        # says nothing about which sentence answers.
+        if not (q.english and t.isascii() and not index.df.get(t, 0))
     }
 
 

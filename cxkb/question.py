@@ -22,7 +22,9 @@ ASKS: dict[str, re.Pattern[str]] = {
     # A rate (流失率, 续订率, retention rate) is a percentage; 效率 (efficiency) is not a rate.
     "percent": re.compile(
         r"百分之|百分比|比例|占比|占多少|多大比例|多少%|几成|百分点|(?<!效)率.{0,6}多少"
-        r"|percent|share|proportion|what fraction|\brate\b"
+        # "share" as a noun (what share of, the share, share of …), not the verb (to share insights).
+        r"|percent|\b(?:what|the|a|their|its|largest|biggest|smallest)\s+share\b|\bshare\s+of\b|proportion"
+        r"|what fraction|\brate\b"
     ),
     "count": re.compile(r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many|number of|样本"),
     "duration": re.compile(r"多久|多长时间|多少(?:分钟|小时|天|秒|周|个月)|how long"),
@@ -196,6 +198,25 @@ def _measured(words) -> list[str]:
     return []
 
 
+# Capitalised words that open or frame an English question rather than name something.
+_NOT_NAMES = _words(
+    "in what which who how why when where according the a an do does did is are was were to for of on and or cx"
+)
+
+
+def english_names(text: str) -> list[str]:
+    """The proper names of an English question (Spencer Lin, Crystal, IBM), lower-cased: capitalised words after
+    the first, possessives and acronym plurals dropped. The reports write many names in Latin letters inside the
+    Chinese; one they write otherwise (Yaoyuan for 曜遠) is left out of the weighing (:func:`cxkb.answer.idf_weights`)."""
+    words = re.findall(r"[A-Za-z][A-Za-z0-9&-]*(?:['’]s)?", text)
+    out = []
+    for word in words[1:]:
+        bare = re.sub(r"['’]s$|(?<=[A-Z]{2})s$", "", word)  # IBM's -> IBM, CEOs -> CEO
+        if bare[0].isupper() and bare.lower() not in _NOT_NAMES:
+            out.append(bare.lower())
+    return list(dict.fromkeys(out))
+
+
 def parse(text: str) -> Question:
     """Read ``text`` once into a :class:`Question`."""
     text = text.strip()
@@ -216,7 +237,7 @@ def parse(text: str) -> Question:
         text=text,
         norm=norm,
         script=script,
-        tokens=tuple(expansion if english else tokens),
+        tokens=tuple(dict.fromkeys(expansion + english_names(text))) if english else tuple(tokens),
         keywords=tuple(keyword_tokens(text, tokens) + expansion),
         kind=kind,
         required=tuple(required_terms(norm, kind, script)),

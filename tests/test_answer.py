@@ -252,3 +252,14 @@ def test_words_from_the_previous_turn_weigh_less(tiny_index: Settings):
     weighted = idf_weights(follow_up, index)
     assert weighted["组织"] == plain["组织"] * CONTEXT_WEIGHT < plain["组织"]
     assert all(weighted[t] == plain[t] for t in plain if t != "组织")
+
+
+def test_an_english_name_no_passage_contains_is_not_weighed(tiny_index: Settings):
+    from cxkb.answer import idf_weights
+    from cxkb.index import open_index
+
+    index = open_index(tiny_index.index)
+    q = parse("What share of organisations does Zorblax say use NPS?")
+    assert "zorblax" in q.tokens and "nps" in q.tokens
+    weights = idf_weights(q, index)
+    assert "zorblax" not in weights and weights["nps"] > 0

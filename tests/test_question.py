@@ -2,7 +2,7 @@ import pytest
 
 from cxkb.normalize import normalize
 from cxkb.qualifiers import Qualifier
-from cxkb.question import asked_kind, parse, script_of, to_script
+from cxkb.question import asked_kind, english_names, parse, script_of, to_script
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,8 @@ from cxkb.question import asked_kind, parse, script_of, to_script
         ("门店满意度的百分比代表什么？", None),  # names a share, asks what it means
         ("体验项目的预算由哪个部门掌管？", None),
         ("各渠道的占比如何？", "percent"),
+        ("What share of stores offer self-checkout?", "percent"),
+        ("Whom do store managers ask to share feedback?", None),  # the verb, not a share
     ],
 )
 def test_asked_kind(question: str, kind: str | None):
@@ -101,3 +103,10 @@ def test_specifics_are_latin_names_years_and_chinese_names():
 )
 def test_open_questions(question: str, open_: bool):
     assert parse(question).asks_open is open_
+
+
+def test_english_names_are_weighed_words():
+    q = parse("How many years did Maria Chen's team at ACME spend on the NPS programme for CEOs?")
+    assert english_names(q.text) == ["maria", "chen", "acme", "nps", "ceo"]
+    assert {"maria", "chen", "acme"} <= set(q.tokens)
+    assert "how" not in q.tokens and "many" not in q.tokens
