@@ -167,6 +167,18 @@ def _chat(llm: Any, system: str, user: str, timeout: float) -> str:
     return str(result["text"])
 
 
+def _try_reply(settings: Settings, system: str, user: str, llm: Any = None) -> tuple[str, str]:
+    """The model's reply and "", or "" and why it failed. A configuration error is raised instead: it needs
+    the user's fix, not a fallback."""
+    try:
+        model = llm if llm is not None else make_llm(settings)
+        return _chat(model, system, user, llm_timeout(settings)), ""
+    except ConfigError:
+        raise
+    except Exception as exc:
+        return "", f"{type(exc).__name__}: {exc}"
+
+
 # --- the citation check -----------------------------------------------------------------------
 
 # [1], [1][2], [1, 2], 【1】, ［1］
@@ -274,13 +286,9 @@ def llm_answer(
         return _fallback(index, q, settings, filters, "no passages to show")
     script = q.script
     system, user = build_prompt(q, sources)
-    try:
-        model = llm if llm is not None else make_llm(settings)
-        reply = _chat(model, system, user, llm_timeout(settings))
-    except ConfigError:
-        raise
-    except Exception as exc:
-        return _fallback(index, q, settings, filters, f"{type(exc).__name__}: {exc}")
+    reply, error = _try_reply(settings, system, user, llm)
+    if error:
+        return _fallback(index, q, settings, filters, error)
     if _THINK.sub("", reply).strip().upper().startswith(NOT_IN_CORPUS):
         # The model read the passages and found no answer: that is the reading check the extractive
         # path lacks, so it is an abstention, not a reason to quote the nearest sentence anyway.
@@ -313,13 +321,9 @@ def condense(
 
     history = f"Human: {previous_question}\nAssistant: {previous_answer or '(no answer)'}"
     user = DEFAULT_PROMPT.format(chat_history=history, question=follow_up)
-    try:
-        model = llm if llm is not None else make_llm(settings)
-        reply = _chat(model, CONDENSE_SYSTEM, user, llm_timeout(settings))
-    except ConfigError:
-        raise
-    except Exception as exc:
-        log.warning("LLM rewrite of the follow-up failed (%s: %s); using the rule-based one", type(exc).__name__, exc)
+    reply, error = _try_reply(settings, CONDENSE_SYSTEM, user, llm)
+    if error:
+        log.warning("LLM rewrite of the follow-up failed (%s); using the rule-based one", error)
         return None
     lines = [line.strip() for line in _THINK.sub("", reply).strip().splitlines() if line.strip()]
     question = lines[0].strip("\"'“”「」 ") if lines else ""
