@@ -180,13 +180,15 @@ CONTEXT_WEIGHT = 0.7
 def idf_weights(q: Question, index: Index) -> dict[str, float]:
     """IDF of each question word over the chunks: rare words carry the question."""
     n = max(1, len(index.chunks))
-    return {
-        t: math.log(1 + n / (1 + index.df.get(t, 0))) * (CONTEXT_WEIGHT if t in q.context else 1.0)
-        for t in set(q.tokens)
+    weights = {}
+    for t in set(q.tokens):
+        df = index.df.get(t, 0)
         # An English question's Latin word that no passage contains (a name the report writes in Chinese)
         # says nothing about which sentence answers.
-        if not (q.english and t.isascii() and not index.df.get(t, 0))
-    }
+        if q.english and t.isascii() and not df:
+            continue
+        weights[t] = math.log(1 + n / (1 + df)) * (CONTEXT_WEIGHT if t in q.context else 1.0)
+    return weights
 
 
 def _overlap(weights: dict[str, float], present: frozenset[str]) -> float:

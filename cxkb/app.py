@@ -257,9 +257,7 @@ def chat_html(
     try:
         if reports or publisher or parse_year(year):
             answer = kb.ask(question, reports=tuple(reports or ()), publisher=publisher or "", year=parse_year(year))
-            cited = answer.citations[0].report_id if answer.citations else None
-            shown = answer.answer if answer.answerable else ""
-            result = Reply(Understood(question, question, False), answer, Turn(parse(question), cited, shown))
+            result = Reply(Understood(question, question, False), answer, Turn.of(parse(question), answer))
         else:
             result = reply(kb, question, previous, as_typed=as_typed)
     except CxkbError as exc:

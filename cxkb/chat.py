@@ -50,5 +50,4 @@ def reply(
         answer = within if within.answerable else None
     if answer is None:
         answer = kb.ask(q)
-    cited = answer.citations[0].report_id if answer.answerable and answer.citations else None
-    return Reply(understood, answer, Turn(q, cited, answer.answer if answer.answerable else ""))
+    return Reply(understood, answer, Turn.of(q, answer))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .models import Answer
 from .normalize import normalize
 from .qualifiers import qualifier_spans
 from .question import Question, parse, to_script
@@ -30,6 +31,13 @@ class Turn:
     question: Question
     report_id: str | None = None
     answer: str = ""  # the answer as shown: what an LLM rewrite reads as the conversation so far
+
+    @classmethod
+    def of(cls, question: Question, answer: Answer) -> Turn:
+        """The turn that asked ``question`` and got ``answer``: the first cited report, the answer if it gave one."""
+        if not (answer.answerable and answer.citations):
+            return cls(question, None, answer.answer if answer.answerable else "")
+        return cls(question, answer.citations[0].report_id, answer.answer)
 
 
 @dataclass(frozen=True)
