@@ -17,6 +17,7 @@ def test_the_report_names_every_measure():
         warm={"search": {"p50_ms": 12.0, "p95_ms": 20.0, "questions": 160}},
         embedding={
             "torch": {"passages_s": 10.0, "cosine_min": 1.0, "ratio": 1.0},
+            "torch (batch 4)": {"passages_s": 11.0, "cosine_min": 1.0, "ratio": 1.1, "ratio_fastest": 1.0},
             "onnx": {"passages_s": 12.0, "cosine_min": 0.9999, "ratio": 1.2},
             "auto": {"query": "onnx", "build": "torch"},
         },
@@ -25,4 +26,5 @@ def test_the_report_names_every_measure():
     text = bench_speed.to_markdown(result)
     assert "cold `cxkb ask` (whole process) | 1.50 s, peak 380 MB" in text
     assert "warm search p50 / p95 (160 questions) | 12.0 / 20.0 ms" in text
-    assert "| onnx | 12.0 | 1.20 | 0.99990 |" in text and "queries onnx, builds torch" in text
+    assert "| onnx | 12.0 | 1.20 | – | 0.99990 |" in text
+    assert "| torch (batch 4) | 11.0 | 1.10 | 1.00 | 1.00000 |" in text and "queries onnx, builds torch" in text
