@@ -501,23 +501,33 @@ def not_found_text(script: str) -> str:
     return to_script("语料库中没有找到能回答这个问题的内容。以下段落可能相关。", script)
 
 
-def candidates(
-    index: Index, q: Question, settings: Settings, *, filters: Filters | None = None
-) -> tuple[list[Hit], list[Judged], list[str]]:
-    """The hits, the judged candidate sentences (most answerable first) and the names the corpus lacks."""
+@dataclass(frozen=True)
+class Candidates:
+    """What answering a question weighs: the retrieved chunks, every quotable sentence in them by prior, the
+    top ones judged (most answerable first), and the names and years the corpus never mentions."""
+
+    hits: list[Hit]
+    ranked: list[Scored]
+    judged: list[Judged]
+    unknown: list[str]
+
+
+def candidates(index: Index, q: Question, settings: Settings, *, filters: Filters | None = None) -> Candidates:
+    """The candidates for ``q``."""
     qvec = query_vector(index, q, settings)
     hits = search(index, q, settings, k=settings.answer_hits, filters=filters, qvec=qvec)
     weights = idf_weights(q, index)
     ranked = score_sentences(index, q, hits, qvec, settings, weights)
-    return hits, judge(index, q, ranked, weights), unknown_specifics(q, index)
+    return Candidates(hits, ranked, judge(index, q, ranked, weights), unknown_specifics(q, index))
 
 
 def answer(index: Index, question: str | Question, settings: Settings, *, filters: Filters | None = None) -> Answer:
     """Answer ``question`` from ``index`` with verified citations, or abstain."""
     q = read_question(question, settings)
-    hits, judged, unknown = candidates(index, q, settings, filters=filters)
-    related = tuple(hits[:3])
-    why = why_not(q, judged, unknown, settings)
+    found = candidates(index, q, settings, filters=filters)
+    judged = found.judged
+    related = tuple(found.hits[:3])
+    why = why_not(q, judged, found.unknown, settings)
     if why:
         log.info("not answering %r: %s", q.text, why)
         return Answer(q.text, not_found_text(q.script), False, (), related)
@@ -525,7 +535,7 @@ def answer(index: Index, question: str | Question, settings: Settings, *, filter
     if log.isEnabledFor(logging.INFO):  # explaining is work the hot path need not do unseen
         log.info("answering %r: %s", q.text, explain(best, settings))
     if q.asks_open:
-        return _discussed(index, q, judged, related)
+        return _discussed(index, q, found.ranked, judged, related)
     chosen = [best]
     if len(judged) > 1:
         other = judged[1]  # only the runner-up may join the answer
@@ -566,28 +576,57 @@ def discussion_intro(script: str) -> str:
     return to_script("没有一句话能直接回答这个问题；以下段落讨论了它：", script)
 
 
-def _discussed(index: Index, q: Question, judged: list[Judged], related: tuple[Hit, ...]) -> Answer:
-    """An open question's answer: the passages holding its most answerable sentences (at most
-    :data:`DISCUSSED`), each under its heading with its key sentences quoted and cited."""
-    passages: dict[tuple[str, int], list[Judged]] = {}
-    for j in judged:
-        if j.rule is not None:
-            continue
-        key = (j.scored.hit.chunk.report_id, j.scored.hit.chunk.start)
-        if key in passages or len(passages) < DISCUSSED:
-            passages.setdefault(key, [])
-            if len(passages[key]) < KEY_SENTENCES and not any(_overlaps(j, o) for o in passages[key]):
-                passages[key].append(j)
+def discussion_passages(ranked: list[Scored], judged: list[Judged]) -> list[tuple[Hit, list[Scored]]]:
+    """The passages an open question is answered with (at most :data:`DISCUSSED`), each with its key sentences.
+
+    The first holds the most answerable sentence, quoted with the next most answerable one there: a
+    why-question's reason or a how-question's method is often one sentence, and the answerability score finds
+    it. The others are the passages most similar to the question, leaving out sentences a rule rules out: a passage is as strong as its
+    :data:`KEY_SENTENCES` sentences closest to the question (the mean of their cosines), and those are quoted.
+    Not the answerability score there: it was fitted to say whether a sentence states a fact asked for, and a
+    reader judged passages chosen by it off topic more often than these (README, Conversations)."""
+    ruled_out = {j.scored.sentence_id for j in judged if j.rule is not None}  # e.g. another year or group
+    by_passage: dict[str, list[Scored]] = {}
+    for one in ranked:
+        if one.sentence_id not in ruled_out:
+            by_passage.setdefault(one.hit.chunk.id, []).append(one)
+
+    def key_sentences(group: list[Scored]) -> list[Scored]:
+        return sorted(group, key=lambda o: -o.dense)[:KEY_SENTENCES]
+
+    def strength(group: list[Scored]) -> float:
+        keys = key_sentences(group)
+        return sum(o.dense for o in keys) / len(keys)
+
+    chosen: list[tuple[Hit, list[Scored]]] = []
+    answering = [j.scored for j in judged if j.rule is None]
+    if answering:
+        first = answering[0].hit
+        chosen.append((first, [o for o in answering if o.hit.chunk.id == first.chunk.id][:KEY_SENTENCES]))
+        by_passage.pop(first.chunk.id, None)
+    for group in sorted(by_passage.values(), key=strength, reverse=True)[: DISCUSSED - len(chosen)]:
+        chosen.append((group[0].hit, key_sentences(group)))
+    return chosen
+
+
+def _discussed(
+    index: Index, q: Question, ranked: list[Scored], judged: list[Judged], related: tuple[Hit, ...]
+) -> Answer:
+    """An open question's answer: :func:`discussion_passages`, each under its heading, key sentences quoted."""
     citations: list[Citation] = []
     lines = [discussion_intro(q.script)]
-    for chosen in passages.values():
-        hit = chosen[0].scored.hit
+    for hit, keys in discussion_passages(ranked, judged):
+        spans: list[tuple[int, int]] = []
+        for one in keys:
+            span = _answer_span(index, one.sentence_id, q)
+            if not any(span[0] < e and s < span[1] for s, e in spans):
+                spans.append(span)
         parts = []
         # A heading with a figure in it could not be checked against a quote: it is left out.
         if hit.chunk.heading and not re.search(r"\d", hit.chunk.heading):
             parts.append(f"【{to_script(hit.chunk.heading, q.script)}】")
-        for j in sorted(chosen, key=lambda o: o.span[0]):
-            citation = _citation(index, len(citations) + 1, hit, *j.span)
+        for start, end in sorted(spans):
+            citation = _citation(index, len(citations) + 1, hit, start, end)
             shown = _LIST_MARK.sub("", to_script(citation.quote, q.script)).replace("\n", " ")
             if unsupported_numbers(shown, [citation.quote]):
                 continue
@@ -598,10 +637,6 @@ def _discussed(index: Index, q: Question, judged: list[Judged], related: tuple[H
     if not citations:
         return Answer(q.text, not_found_text(q.script), False, (), related)
     return Answer(q.text, "\n".join(lines), True, tuple(citations), related)
-
-
-def _overlaps(a: Judged, b: Judged) -> bool:
-    return a.span[0] < b.span[1] and b.span[0] < a.span[1]
 
 
 def unknown_specifics(q: Question, index: Index) -> list[str]:

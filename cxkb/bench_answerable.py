@@ -193,7 +193,8 @@ def pairs(index_path: Path, items: list[Item], settings: Settings) -> list[Pair]
     for item in tqdm(items, desc="pairs", unit="question", mininterval=2.0):
         q = parse(normalize(item.question))
         filters = Filters(reports=tuple(r for r in everyone if r != item.doc)) if item.variant == "near miss" else None
-        _, judged, unknown = candidates(index, q, settings, filters=filters)
+        found = candidates(index, q, settings, filters=filters)
+        judged, unknown = found.judged, found.unknown
         gold = [normalize(a) for a in item.answers]
         for j in judged:
             report = j.scored.hit.chunk.report_id

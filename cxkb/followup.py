@@ -135,9 +135,11 @@ def _said_before(text: str, at: int) -> bool:
 def _topic(previous: str) -> str:
     """The previous question without its question words: 有核心客户体验指标的组织占多少？ -> 有核心客户体验指标的组织;
     有多少受访者表示组织有核心指标？ -> 受访者表示组织有核心指标."""
-    clauses = [
-        c.strip().rstrip(_DANGLING + " ") for c in re.split(r"[，,；;]", _ASKED.sub("", previous).rstrip("？?。 "))
-    ]
+    clauses = []
+    for clause in re.split(r"[，,；;]", previous.rstrip("？?。 ")):
+        bare = _ASKED.sub("", clause).strip()
+        # only a clause that lost its question word can dangle (…把 / …叫); 王成认为 keeps its 为
+        clauses.append(bare.rstrip(_DANGLING + " ") if bare != clause.strip() else bare)
     topic = "，".join(c for c in clauses if c)
     return topic or previous.rstrip("？?。 ")
 

@@ -42,11 +42,13 @@ _ASKS_PUBLISHED = re.compile(
     r"(?:什么时候|哪一?天|何时|哪一?年|哪个月|日期).{0,4}(?:发布|发表|刊登|出版)|(?:发布|发表)(?:日期|时间)|when was .* published|publication date"
 )
 _ASKS_LIST = re.compile(r"哪[几一二两三四五六七八九十]|哪些|有什么|包括什么|which|what are")
-_ASKS_WHY = re.compile(r"为什么|为何|什么原因|why")
+# 为什么 asks why unless 为 belongs to the verb before it (定义为 / 称为 / 视为 / 认为 + 什么: "as what").
+_WHY_WORD = r"(?<![义称视作成分列改转变归译名认])为什么"
+_ASKS_WHY = re.compile(rf"{_WHY_WORD}|为何|什么原因|why")
 # An open question: how to do something, why, what one should do. No one sentence of a report answers it; the
 # passages that discuss it do. (如何计算 and 如何定义 ask for a definition instead.)
 _ASKS_OPEN = re.compile(
-    r"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|为什么|为何|应该|应当|建议|利弊|优缺点|优劣"
+    rf"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|{_WHY_WORD}|为何|应该|应当|建议|利弊|优缺点|优劣"
     r"|(?:哪些|什么)[^，,。？?]{0,8}?(?:办法|做法|方法|途径|措施|策略|方式|经验|教训)"
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
 )

@@ -1,8 +1,9 @@
 import pytest
 from conftest import write_tiny_corpus
 
-from cxkb.answer import holds_kind, missing_terms, unsupported_numbers
+from cxkb.answer import Judged, Scored, discussion_passages, holds_kind, missing_terms, unsupported_numbers
 from cxkb.kb import KnowledgeBase
+from cxkb.models import Chunk, Hit, Meta
 from cxkb.question import asked_kind, parse
 from cxkb.settings import Settings
 
@@ -263,3 +264,40 @@ def test_an_english_name_no_passage_contains_is_not_weighed(tiny_index: Settings
     assert "zorblax" in q.tokens and "nps" in q.tokens
     weights = idf_weights(q, index)
     assert "zorblax" not in weights and weights["nps"] > 0
+
+
+def _candidate(sid: int, passage: int, dense: float, score: float = 0.0) -> Scored:
+    chunk = Chunk(f"r#{passage}", "r", passage * 100, passage * 100 + 100, "x" * 100)
+    hit = Hit(passage + 1, 1.0, chunk, Meta(), "r.txt")
+    return Scored(sid, score, dense, 0.0, 0.0, False, hit)
+
+
+def _judged(scored: Scored, rule: str | None = None) -> Judged:
+    return Judged(scored, (0, 1), {}, 0.5, rule)
+
+
+def test_an_open_question_leads_with_the_most_answerable_passage_then_the_closest_ones():
+    # Passage 0 holds the most answerable sentence (judged first, no rule); passages 1-3 compete on how close
+    # their two closest sentences are to the question; passage 4's only sentence is ruled out.
+    ranked = [
+        _candidate(1, 0, 0.50, 3.0),
+        _candidate(2, 0, 0.40, 2.5),
+        _candidate(3, 0, 0.70, 0.1),
+        _candidate(4, 1, 0.90),  # one very close sentence ...
+        _candidate(5, 1, 0.10),  # ... and one far: mean 0.50
+        _candidate(6, 2, 0.70),
+        _candidate(7, 2, 0.65),  # mean 0.675
+        _candidate(8, 3, 0.60),  # one sentence only: 0.60
+        _candidate(9, 4, 0.95, 9.0),
+    ]
+    judged = [_judged(ranked[8], rule="states another year"), _judged(ranked[0]), _judged(ranked[1])]
+    chosen = discussion_passages(ranked, judged)
+    assert [hit.chunk.id for hit, _ in chosen] == ["r#0", "r#2", "r#3"]
+    # The first passage quotes its answerable sentences; the others their closest ones.
+    assert [[o.sentence_id for o in keys] for _, keys in chosen] == [[1, 2], [6, 7], [8]]
+
+
+def test_without_an_answerable_sentence_the_closest_passages_are_shown():
+    ranked = [_candidate(1, 0, 0.2), _candidate(2, 1, 0.8), _candidate(3, 2, 0.5), _candidate(4, 3, 0.6)]
+    chosen = discussion_passages(ranked, [_judged(ranked[1], rule="holds no figure")])
+    assert [hit.chunk.id for hit, _ in chosen] == ["r#3", "r#2", "r#0"]

@@ -37,6 +37,12 @@ def _after(first: str, second: str, report: str | None = "r1"):
             "那最后总结出几条经验？",
             "调研为了找出好的做法，把门店拿来和差评最多的门店比较，最后总结出几条经验？",
         ),
+        # A clause that had no question word keeps its last character (认为 is no dangling 为).
+        (
+            "店长认为，只看满意度的门店最后会出现什么问题？",
+            "为什么会这样？",
+            "店长认为，只看满意度的门店最后会出现问题，为什么会这样？",
+        ),
         # Traditional script stays traditional.
         ("領先企業中使用旅程地圖的比例是多少？", "那落後企業呢？", "落後企業中使用旅程地圖的比例是多少？"),
     ],
