@@ -176,6 +176,16 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in text.splitlines() if w.strip())
 
 
+# A PDF's line breaks reach a scrape as spaces inside words (石油化工行业高 管, 全 渠道体验). Chinese puts no space
+# between Han characters, so one there only splits a word for jieba and the bigrams: words are cut as if it
+# were not there (texts and their offsets keep it).
+_WRAP = re.compile(r"(?<=[\u3400-\u9fff])[ \t]+(?=[\u3400-\u9fff])")
+
+
+def _unwrapped(norm: str) -> str:
+    return _WRAP.sub("", norm)
+
+
 def _pieces(text: str):
     for part in _BREAK.split(text):
         for i in range(0, len(part), MAX_PIECE):
@@ -194,7 +204,7 @@ def keyword_tokens(text: str, words: list[str] | None = None, memo: dict[str, li
     ``memo``: see :func:`tokenize`.
     """
     words = tokenize(text, memo) if words is None else list(words)
-    normal = normalize(text)
+    normal = _unwrapped(normalize(text))
     bigrams = [run[i : i + 2] for run in _HAN_RUN.findall(normal) for i in range(len(run) - 1)]
     return words + [b for b in bigrams if b not in stopwords()]
 
@@ -241,7 +251,7 @@ def tokenize(text: str, memo: dict[str, list[str]] | None = None) -> list[str]:
     tokenizer = _tokenizer()
     stop = stopwords()
     out: list[str] = []
-    for piece in _pieces(normalize(text)):
+    for piece in _pieces(_unwrapped(normalize(text))):
         if not piece:
             continue
         if memo is not None and piece in memo:
@@ -258,7 +268,11 @@ def cut(text: str) -> list[str]:
     """Normalised jieba words in reading order, whole (no search-mode parts), punctuation dropped."""
     tokenizer = _tokenizer()
     return [
-        w for piece in _pieces(normalize(text)) if piece for w in tokenizer.lcut(piece, HMM=True) if _KEEP.search(w)
+        w
+        for piece in _pieces(_unwrapped(normalize(text)))
+        if piece
+        for w in tokenizer.lcut(piece, HMM=True)
+        if _KEEP.search(w)
     ]
 
 
@@ -308,7 +322,7 @@ _NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "nt"})
 def _tagged(norm: str) -> tuple[tuple[str, str], ...]:
     """jieba's (word, part-of-speech) pairs of normalised text; a question is tagged once for all readers."""
     tagger = _tagger()
-    return tuple((p.word, p.flag) for piece in _pieces(norm) for p in tagger.lcut(piece))
+    return tuple((p.word, p.flag) for piece in _pieces(_unwrapped(norm)) for p in tagger.lcut(piece))
 
 
 def chinese_names(text: str) -> list[str]:

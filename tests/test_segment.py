@@ -1,7 +1,7 @@
 import re
 import time
 
-from cxkb.segment import tokenize
+from cxkb.segment import cut, keyword_tokens, tokenize
 
 
 def test_domain_terms_kept_whole_and_split_for_search():
@@ -132,3 +132,11 @@ def test_nouns_are_what_a_question_asks_about():
     assert "北美地区" in found and "聊天机器人" in found and "顾客" in found
     assert "多少" not in found and "通过" not in found
     assert nouns("歐洲零售商") == nouns("欧洲零售商")  # either script
+
+
+def test_a_line_break_space_inside_a_chinese_word_does_not_split_it():
+    # A PDF scrape's line wraps: 高 管 is 高管, 全 渠道 is 全渠道; a space beside Latin text still separates.
+    words = tokenize("石油化工行业高 管开展了调研，全 渠道体验")
+    assert "高管" in words and "全渠道" in words and "高" not in words
+    assert "高管" in keyword_tokens("受访高 管")
+    assert cut("IBV 与牛津经济研究院携手 合作") == ["ibv", "与", "牛津", "经济", "研究院", "携手", "合作"]
