@@ -50,8 +50,26 @@ _ASKS_WHY = re.compile(rf"{_WHY_WORD}|为何|什么原因|why")
 _ASKS_OPEN = re.compile(
     rf"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|{_WHY_WORD}|为何|应该|应当|建议|利弊|优缺点|优劣"
     r"|(?:哪些|什么)[^，,。？?]{0,8}?(?:办法|做法|方法|途径|措施|策略|方式|经验|教训)"
+    # what should be done (该抓什么, 该怎么), a choice to weigh (是该…还是…), what goes wrong (会出什么问题,
+    # 问题出在哪), what someone does or helps with (会做哪些事, 能帮上哪些忙)
+    r"|(?<!应)该[\u4e00-\u9fff]{0,2}(?:什么|怎么|怎样|如何)|是该[^。？?]{1,30}还是"
+    r"|(?:有|出|会有|会出|存在)[^，,。？?]{0,4}?(?:什么|哪些)(?:问题|风险|后果|弊端|隐患)|问题[^，,。？?]{0,4}出在哪"
+    r"|(?:做|帮)[^，,。？?]{0,3}?哪些(?:事|忙)"
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
+    r"|\bshould (?:we|i|you|they|companies|firms|organi[sz]ations|a|an|the)\b|\bwhat (?:do|does)\b[^?]*\bdo\b"
 )
+# 几 that counts nothing asked: 好几年 (quite a few years), 这几年, 前几个月, 十几家, 几乎 (almost).
+_NOT_ASKING_JI = re.compile(r"(?<=[好这那前后十数近])几|几(?=乎)")
+# A question with sentences of context before it (我们公司…。为什么…？) asks in its question sentences only.
+_SENTENCE = re.compile(r"[^。！!？?；;]+[。！!？?；;]*")
+
+
+def asked_part(norm: str) -> str:
+    """The sentences of a normalised question that ask (end in ？), or all of it when none or all do."""
+    sentences = [m.group() for m in _SENTENCE.finditer(norm)]
+    asking = [s for s in sentences if s.rstrip().endswith(("？", "?"))]
+    return "".join(asking) if asking and len(asking) < len(sentences) else norm
+
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]+)[”」』\"]")
@@ -227,14 +245,24 @@ def parse(text: str) -> Question:
     english = script == "other"
     tokens = tokenize(text)
     expansion = english_expansion(text)
-    kind = asked_kind(norm)
+    asking = asked_part(norm)
+    kind = asked_kind(_NOT_ASKING_JI.sub("若", asking))
     found = qualifiers(text)
     # An English question's words never occur in the reports, so only its years can be matched.
     asked = [q for q in found if q.kind == "year"] if english else found
-    specifics = [t for t in dict.fromkeys(tokens) if _SPECIFIC.fullmatch(t) and not (english and not t[0].isdigit())]
-    if not english:
-        specifics += chinese_names(text)
     definition = bool(_ASKS_DEFINITION.search(norm))
+    asks_open = kind is None and bool(_ASKS_OPEN.search(asking)) and (not definition or bool(_ASKS_WHY.search(norm)))
+    # An open question names its subject in ordinary words that look like names: short Latin abbreviations
+    # (CRM, ERP) and words jieba's dictionary tags as persons (权衡); only names proper must be in the corpus.
+    specifics = [
+        t
+        for t in dict.fromkeys(tokens)
+        if _SPECIFIC.fullmatch(t)
+        and not (english and not t[0].isdigit())
+        and not (asks_open and not t[0].isdigit() and len(t) < 4)
+    ]
+    if not english:
+        specifics += chinese_names(text, strict=asks_open)
     return Question(
         text=text,
         norm=norm,
@@ -252,5 +280,5 @@ def parse(text: str) -> Question:
         asks_list=bool(_ASKS_LIST.search(norm)),
         asks_why=bool(_ASKS_WHY.search(norm)),
         # A why-question stays open even when it names a definition (为什么把客户体验定义成…帮助不大).
-        asks_open=kind is None and bool(_ASKS_OPEN.search(norm)) and (not definition or bool(_ASKS_WHY.search(norm))),
+        asks_open=asks_open,
     )
