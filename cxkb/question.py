@@ -37,7 +37,9 @@ ASKS: dict[str, re.Pattern[str]] = {
 _ASKS_DEFINITION = re.compile(
     r"怎么计算|如何计算|怎么定义|如何定义|怎么界定|如何界定|是什么意思|指什么|指的是什么|定义|what does .* mean|how is .* (?:defined|calculated)"
 )
-_ASKS_AUTHOR = re.compile(r"作者是谁|谁写的|谁撰写|撰稿人|作者|who wrote|author")
+_ASKS_AUTHOR = re.compile(
+    r"作者是谁|谁写的|谁撰写|撰稿人|作者|译者|谁翻译|翻译者|who wrote|author|who translated|translator"
+)
 _ASKS_PUBLISHED = re.compile(
     r"(?:什么时候|哪一?天|何时|哪一?年|哪个月|日期).{0,4}(?:发布|发表|刊登|出版)|(?:发布|发表)(?:日期|时间)|when was .* published|publication date"
 )
@@ -89,7 +91,7 @@ _LINKS = _words(
 # a change (提高了多少) may be worded 提升 or 增长 in the report.
 _NOT_MEASURED = _words(
     "组织 企业 公司 受访者 受访企业 受访组织 受访高管 高管 人 人数 数量 数字 比例 百分比 占比 比率 可能性 "
-    "提高 提升 增加 增长 降低 减少 下降 上升 加快 高出 超过 不到 只 仅 只有 年 次 "
+    "提高 提升 增加 增长 降低 减少 下降 上升 加快 高出 超过 不到 只 仅 只有 年 次 相差 差距 差 差了 相比 "
     "居民 顾客 客户 消费者 用户 旅客 乘客 住客 会员 员工 患者 家庭 用户数 受访居民 受访用户"
 )
 # A kind of experience other than the corpus's subject: 员工体验 and 品牌体验 figures differ.

@@ -53,6 +53,7 @@ def test_scripts():
         ("受访者占比是多少？", []),  # 占比 splits into one-character words: nothing to require
         ("有核心客户体验指标的组织占多少？", []),  # who was counted, not what was measured
         ("客户保留率提高了多少？", []),  # a change may be worded 提升 or 增长
+        ("两类门店在“员工培训投入”上相差多少个百分点？", ["员工培训投入"]),  # a difference may be worded 差距
         ("“精英”型企业的员工体验是什么样的？", []),  # not a figure question: only quotes count
         ("How much did the average company spend on CX?", []),  # English meets Chinese text
     ],
@@ -143,3 +144,15 @@ def test_english_names_are_weighed_words():
     assert english_names(q.text) == ["maria", "chen", "acme", "nps", "ceo"]
     assert {"maria", "chen", "acme"} <= set(q.tokens)
     assert "how" not in q.tokens and "many" not in q.tokens
+
+
+@pytest.mark.parametrize(
+    "question", ["这份报告的中文译者是谁？", "这份报告是谁翻译的？", "Who translated the hotel survey into Chinese?"]
+)
+def test_asking_who_translated_a_report_asks_for_its_byline(question: str):
+    assert parse(question).provenance
+
+
+def test_english_cx_words_reach_chinese_terms():
+    words = parse("Which channels show the largest gap between leaders and laggards?").tokens
+    assert "差距" in words and "渠道" in words
