@@ -313,6 +313,8 @@ def score_sentences(
                 continue  # garbled text is never quoted; text addressed to a model is data, not an answer
             if is_title(report, start, text):
                 continue  # a heading or title names a topic; it answers nothing
+            if text.rstrip().endswith(("？", "?")):
+                continue  # a question (a report's closing checklist, a rhetorical one) answers nothing either
             dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
             overlap = _overlap(weights, index.sentence_tokens(sid))
             # Words naming the report (its title, publisher, author) say which report, not which sentence:

@@ -301,3 +301,24 @@ def test_without_an_answerable_sentence_the_closest_passages_are_shown():
     ranked = [_candidate(1, 0, 0.2), _candidate(2, 1, 0.8), _candidate(3, 2, 0.5), _candidate(4, 3, 0.6)]
     chosen = discussion_passages(ranked, [_judged(ranked[1], rule="holds no figure")])
     assert [hit.chunk.id for hit, _ in chosen] == ["r#3", "r#2", "r#0"]
+
+
+def test_a_question_in_a_report_is_never_quoted(tmp_path):
+    from cxkb.answer import score_sentences
+    from cxkb.search import query_vector, search
+
+    index, text, _ = _one_report_index(
+        tmp_path,
+        "门店体验调研\n\n贵公司的门店如何提升会员满意度？贵公司是否衡量会员满意度？\n\n"
+        "会员满意度在一年内提升了 12%。门店排队时间缩短了一半。",
+    )
+    settings = Settings(model="hash:64", answerable_threshold=0.0)
+    q = parse("门店如何提升会员满意度？")
+    qvec = query_vector(index, q, settings)
+    hits = search(index, q, settings, k=5, qvec=qvec)
+    quoted = [
+        text[index.sentences[s.sentence_id].start : index.sentences[s.sentence_id].end]
+        for s in score_sentences(index, q, hits, qvec, settings, {})
+    ]
+    assert quoted and not any(t.rstrip().endswith("？") for t in quoted)
+    assert any("12%" in t for t in quoted)
