@@ -65,7 +65,8 @@ _REFERS = re.compile(
     r"(?:比例|比率|数字|数据|指标|结果|发现|报告|调查|调研|研究|群体|企业|公司|组织|人|受访者|领先者|高管|行业"
     r"|措施|做法|阶段|部门|职位|角色|渠道)"
     r"|\b(?:this|that|the same|these|those)\s+(?:share|figure|number|rate|percentage|report|survey|study|group"
-    r"|companies|firms|organi[sz]ations|people|respondents|leaders)\b",
+    r"|companies|firms|organi[sz]ations|people|respondents|leaders)\b"
+    r"|\b(?:these|those)\s+[a-z]+",  # a plural demonstrative points back whatever it names (those teams)
     re.I,
 )
 # … or, for a pronoun, only in a short question with little of its own to say ("它们为什么这样做？"): a long

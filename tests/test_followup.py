@@ -83,6 +83,8 @@ def test_the_first_question_is_never_rewritten():
         ("明年预计会到多少？", True),  # nothing of its own but when
         ("How many small shops don't have one?", True),
         ("How many small shops have one loyalty app?", False),
+        ("Which roles came up most often in those teams?", True),  # a plural demonstrative points back
+        ("Which channels do leading hotels use most?", False),
     ],
 )
 def test_is_follow_up(question: str, follows: bool):
