@@ -1,5 +1,5 @@
-"""Validate the blind chat evaluation sets ``eval/conversations.jsonl``, ``eval/conversations2.jsonl`` and
-``eval/open_questions.jsonl``.
+"""Validate the blind chat evaluation sets ``eval/conversations.jsonl``, ``eval/conversations2.jsonl``,
+``eval/conversations3.jsonl`` (ids ``c301``…) and ``eval/open_questions.jsonl``.
 
 Offline, fast, stdlib + pytest only.  Deliberately does not import ``cxkb``: the
 sets were written blind to the code and are checked independently of it.
@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 CONVERSATIONS = ROOT / "eval" / "conversations.jsonl"
 CONVERSATIONS2 = ROOT / "eval" / "conversations2.jsonl"  # the second set (c001…), written blind later
+CONVERSATIONS3 = ROOT / "eval" / "conversations3.jsonl"  # the third (c301…), written blind on 2026-12-02
 OPEN_QUESTIONS = ROOT / "eval" / "open_questions.jsonl"
 
 LANGS = {"zh-Hans", "zh-Hant", "en"}
@@ -96,7 +97,7 @@ def has_traditional(text: str) -> bool:
     return any(ch in TRAD_ONLY for ch in text)
 
 
-CONVS = _load(CONVERSATIONS) + _load(CONVERSATIONS2)
+CONVS = _load(CONVERSATIONS) + _load(CONVERSATIONS2) + _load(CONVERSATIONS3)
 OPENS = _load(OPEN_QUESTIONS)
 REPORT_IDS = sorted(p.stem for p in CORPUS.glob("*.txt"))
 
@@ -126,7 +127,7 @@ TURNS = _turns()
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [CONVERSATIONS, CONVERSATIONS2, OPEN_QUESTIONS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [CONVERSATIONS, CONVERSATIONS2, CONVERSATIONS3, OPEN_QUESTIONS], ids=lambda p: p.name)
 def test_file_is_utf8_jsonl_without_ascii_escapes(path: Path):
     text = path.read_text(encoding="utf-8")
     assert "\\u" not in text, "write with ensure_ascii=False"
