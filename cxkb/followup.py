@@ -57,7 +57,11 @@ _OPENER = re.compile(
     r"^(?:那么|那(?![些个里样种家份篇位项次时年])|而|还有|再看看|再看|至于|and\s+(?:for|in|among)|what\s+about|how\s+about|and)\s*",
     re.I,
 )
-_CLOSER = re.compile(r"\s*(?:的情况|情况)?(?:又)?(?:如何|怎么样|怎样)?\s*呢?\s*[？?。.!！]*\s*$")
+_CLOSER = re.compile(
+    r"\s*(?:那边|这边|方面|那里|这里)?(?:的情况|情况)?(?:又)?(?:如何|怎么样|怎样)?\s*呢?\s*[？?。.!！]*\s*$"
+)
+# A short question that only asks how things stand (落后者那边情况怎样？) asks it of the last turn's measure.
+_ENDS_HOW = re.compile(r"(?:如何|怎么样|怎样)\s*[？?]?\s*$")
 _ENDS_NE = re.compile(r"呢\s*[？?]?\s*$")
 # Phrases that point back at the previous question's topic: always (这个比例, 这类企业, this share) …
 _REFERS = re.compile(
@@ -78,6 +82,8 @@ _PRONOUN = re.compile(
 )
 # A question that opens on a demonstrative (这些特征…, 该报告…, 此次…) points back at something already named.
 _OPENS_ON_THIS = re.compile(r"^(?:这|该|此)(?:些|个|类|种|项|位|份|次|样|家|群)?(?=[\u3400-\u9fff])")
+# A pronoun as the question's last word (…来打破它？, …解决它们？) is an object taken from the last turn.
+_ENDS_ON_PRONOUN = re.compile(r"(?:它们|他们|她们|它)\s*[？?]?\s*$")
 # Words that only place a question in time; a question with nothing else of its own leans on the last one.
 _TIME_NOUNS = frozenset({"预计", "预期", "估计", "未来", "今后", "将来", "目前", "现在", "当前", "如今"})
 PRONOUN_SHORT = 16  # characters (Chinese) or words (English)
@@ -86,7 +92,7 @@ OPENER_SHORT = 30  # characters (Chinese) or words / 3 (English): an opener (那
 # previous question, they leave its topic, whatever else the question said after them.
 _ASKED = re.compile(
     r"(?:是|在|有|占|为|达到|大约|大概|一共|平均|总共)*"
-    r"(?:多少[位个家种项名次倍人]?|几[成个种项位家次年倍名类]?|什么|哪(?:一)?[个种类家位项些本份]?|如何|怎样|怎么|谁|吗)"
+    r"(?:多少[位个家种项名次倍人]?|几[成个种项位家次年倍名类]?|什么样的|什么样|什么|哪(?:一)?[个种类家位项些本份]?|如何|怎样|怎么|谁|吗)"
 )
 # Characters a clause cannot end on once its question word is gone (…，把 / …取消了 / …通常叫).
 _DANGLING = "把将被对和与跟向给让叫是为在用从的了有占"
@@ -111,7 +117,10 @@ def is_follow_up(q: Question) -> bool:
     size = len(text.split()) if q.english else len(re.sub(r"\s", "", text))
     if _OPENER.match(text) and (size <= (OPENER_SHORT // 3 if q.english else OPENER_SHORT) or _ENDS_NE.search(text)):
         return True
-    if _ENDS_NE.search(text):
+    if _ENDS_NE.search(text) or (not q.english and _ENDS_HOW.search(text) and size <= SHORT):
+        return True
+    end = _ENDS_ON_PRONOUN.search(text)
+    if end and not _said_before(text, end.start()):
         return True
     refer = _REFERS.search(text)
     if (refer and not _said_before(text, refer.start())) or _OPENS_ON_THIS.match(text):

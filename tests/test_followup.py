@@ -43,6 +43,10 @@ def _after(first: str, second: str, report: str | None = "r1"):
             "为什么会这样？",
             "店长认为，只看满意度的门店最后会出现问题，为什么会这样？",
         ),
+        # A short "how do things stand" for another group takes the last turn's measure.
+        ("领先企业中有多大比例提供自助结账？", "落后企业那边情况怎样？", "落后企业中有多大比例提供自助结账？"),
+        # "什么样的" goes with its question word.
+        ("老板把会员运营交给什么样的人？", "这个岗位一般叫什么？", "老板把会员运营交给人，这个岗位一般叫什么？"),
         # Traditional script stays traditional.
         ("領先企業中使用旅程地圖的比例是多少？", "那落後企業呢？", "落後企業中使用旅程地圖的比例是多少？"),
     ],
@@ -85,6 +89,9 @@ def test_the_first_question_is_never_rewritten():
         ("How many small shops have one loyalty app?", False),
         ("Which roles came up most often in those teams?", True),  # a plural demonstrative points back
         ("Which channels do leading hotels use most?", False),
+        ("店长可以用哪些办法来解决它？", True),  # a pronoun object at the end comes from the last turn
+        ("公司设立了体验团队，怎么评估它？", False),  # … unless the question named it first
+        ("门店的整体服务质量如何？", False),  # long enough to stand alone
     ],
 )
 def test_is_follow_up(question: str, follows: bool):
