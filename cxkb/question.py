@@ -60,8 +60,8 @@ _ASKS_OPEN = re.compile(
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
     r"|\bshould (?:we|i|you|they|companies|firms|organi[sz]ations|a|an|the)\b|\bwhat (?:do|does)\b[^?]*\bdo\b"
 )
-# 几 that counts nothing asked: 好几年 (quite a few years), 这几年, 前几个月, 十几家, 几乎 (almost).
-_NOT_ASKING_JI = re.compile(r"(?<=[好这那前后十数近])几|几(?=乎)")
+# 几 that counts nothing asked: 好几年 (quite a few years), 这几年, 前几个月, 十几家, 几乎 (almost), 哪几类 (which).
+_NOT_ASKING_JI = re.compile(r"(?<=[好这那前后十数近哪])几|几(?=乎)")
 # A question with sentences of context before it (我们公司…。为什么…？) asks in its question sentences only.
 _SENTENCE = re.compile(r"[^。！!？?；;]+[。！!？?；;]*")
 
@@ -99,7 +99,7 @@ _SUBJECT_EXPERIENCE = _words("客户体验 顾客体验 用户体验 全面体�
 # Words that frame a question about a report rather than name what it asks about (调查中…的比例): the
 # answering sentence need not repeat them.
 _FRAMING = _NOT_MEASURED | _words(
-    "报告 调查 调研 研究 文中 文章 数据 情况 方面 结果 名字 名称 时间 范围 程度 作者 问题 东西 多长时间 时候 全部 全体 所有 整体"
+    "报告 调查 调研 研究 文中 文章 数据 情况 方面 结果 名字 名称 时间 范围 程度 作者 问题 东西 多长时间 时候 全部 全体 所有 整体 案例 例子 实例 事例"
 )
 # Organisation names in Latin letters and years: the specifics a corpus either mentions or cannot answer.
 _SPECIFIC = re.compile(r"[a-z][a-z0-9.&-]+|(?:19|20)\d\d")

@@ -156,3 +156,20 @@ def test_asking_who_translated_a_report_asks_for_its_byline(question: str):
 def test_english_cx_words_reach_chinese_terms():
     words = parse("Which channels show the largest gap between leaders and laggards?").tokens
     assert "差距" in words and "渠道" in words
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("这家连锁店的会员体系覆盖了哪几类顾客？", None),  # 哪几 asks which, not how many
+        ("我们做会员已经好几年了，复购率一直是多少？", "percent"),  # 好几年 is no count
+        ("门店员工几乎不看评价，这个比例是多少？", "percent"),
+        ("会员体系覆盖了几类顾客？", "figure"),
+    ],
+)
+def test_a_ji_that_counts_nothing_asked_is_no_figure_question(question: str, kind: str | None):
+    assert parse(question).kind == kind
+
+
+def test_a_case_named_in_the_question_is_framing_not_what_is_asked_about():
+    assert "案例" not in parse("某连锁超市的案例中，新店员的培训时间缩短了多少？").nouns
