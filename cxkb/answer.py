@@ -583,10 +583,11 @@ def discussion_passages(ranked: list[Scored], judged: list[Judged]) -> list[tupl
 
     The first holds the most answerable sentence, quoted with the next most answerable one there: a
     why-question's reason or a how-question's method is often one sentence, and the answerability score finds
-    it. The others are the passages most similar to the question, leaving out sentences a rule rules out: a passage is as strong as its
-    :data:`KEY_SENTENCES` sentences closest to the question (the mean of their cosines), and those are quoted.
-    Not the answerability score there: it was fitted to say whether a sentence states a fact asked for, and a
-    reader judged passages chosen by it off topic more often than these (README, Conversations)."""
+    it. The others are the passages most similar to the question, leaving out sentences a rule rules out: a
+    passage is as strong as its :data:`KEY_SENTENCES` sentences closest to the question (the mean of their
+    cosines), and those are quoted. Not the answerability score there: it was fitted to say whether a sentence
+    states a fact asked for, and a reader judged passages chosen by it off topic more often than these (README,
+    Conversations)."""
     ruled_out = {j.scored.sentence_id for j in judged if j.rule is not None}  # e.g. another year or group
     by_passage: dict[str, list[Scored]] = {}
     for one in ranked:
@@ -615,12 +616,13 @@ def _discussed(
     index: Index, q: Question, ranked: list[Scored], judged: list[Judged], related: tuple[Hit, ...]
 ) -> Answer:
     """An open question's answer: :func:`discussion_passages`, each under its heading, key sentences quoted."""
+    judged_spans = {j.scored.sentence_id: j.span for j in judged}  # already worked out for the judged ones
     citations: list[Citation] = []
     lines = [discussion_intro(q.script)]
     for hit, keys in discussion_passages(ranked, judged):
         spans: list[tuple[int, int]] = []
         for one in keys:
-            span = _answer_span(index, one.sentence_id, q)
+            span = judged_spans.get(one.sentence_id) or _answer_span(index, one.sentence_id, q)
             if not any(span[0] < e and s < span[1] for s, e in spans):
                 spans.append(span)
         parts = []

@@ -112,7 +112,9 @@ class SentenceTransformerEmbedder:
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None
         self._prompts = prompts
-        self._packed = self._packed_encoder() if bf16 else None
+        self._packed = None  # sentence-transformers' own encode until the packed path has matched it
+        if bf16:
+            self._packed = self._packed_encoder()
 
     def _packed_encoder(self):  # -> PackedEncoder | None
         """The packed path, if it reproduces this model's own ``encode`` on the probe texts."""
@@ -133,7 +135,7 @@ class SentenceTransformerEmbedder:
         return packed
 
     def _encode(self, texts: list[str], prompt: str | None, progress: bool) -> np.ndarray:
-        if getattr(self, "_packed", None) is not None:
+        if self._packed is not None:
             prefix = self._prompts.get(prompt or "", "")
             return _normalised(
                 self._packed.encode([prefix + t for t in texts], batch_size=self.batch_size, progress=progress)
