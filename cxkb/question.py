@@ -62,6 +62,8 @@ _ASKS_OPEN = re.compile(
 )
 # 几 that counts nothing asked: 好几年 (quite a few years), 这几年, 前几个月, 十几家, 几乎 (almost), 哪几类 (which).
 _NOT_ASKING_JI = re.compile(r"(?<=[好这那前后十数近哪])几|几(?=乎)")
+# Words that ask for an amount outright, unlike a bare 几.
+_AMOUNT_WORDS = re.compile(r"多少|多大|几成|几倍|百分|比例|占比|how many|how much|number of|what share|percent")
 # A question with sentences of context before it (我们公司…。为什么…？) asks in its question sentences only.
 _SENTENCE = re.compile(r"[^。！!？?；;]+[。！!？?；;]*")
 
@@ -249,6 +251,10 @@ def parse(text: str) -> Question:
     expansion = english_expansion(text)
     asking = asked_part(norm)
     kind = asked_kind(_NOT_ASKING_JI.sub("若", asking))
+    # 几 is also "a few" (几个高管一起负责): where the question asks how, why or what should be done and its only
+    # sign of a count is a bare 几, it asks the open question.
+    if kind in ("count", "figure") and _ASKS_OPEN.search(asking) and not _AMOUNT_WORDS.search(asking):
+        kind = None
     found = qualifiers(text)
     # An English question's words never occur in the reports, so only its years can be matched.
     asked = [q for q in found if q.kind == "year"] if english else found

@@ -165,6 +165,10 @@ def test_english_cx_words_reach_chinese_terms():
         ("我们做会员已经好几年了，复购率一直是多少？", "percent"),  # 好几年 is no count
         ("门店员工几乎不看评价，这个比例是多少？", "percent"),
         ("会员体系覆盖了几类顾客？", "figure"),
+        ("会员活动应该由店长负责，还是几个部门一起负责？", None),  # a bare 几 in an open question
+        ("我们应该开几家新店才能覆盖全城？", None),
+        ("为什么复购率下降了几个百分点？", "percent"),  # an amount asked outright stays a figure question
+        ("每家门店应该配多少个收银台？", "count"),
     ],
 )
 def test_a_ji_that_counts_nothing_asked_is_no_figure_question(question: str, kind: str | None):
