@@ -187,7 +187,8 @@ def _unwrapped(norm: str) -> str:
 
 
 def _pieces(text: str):
-    for part in _BREAK.split(text):
+    """Normalised text in the runs jieba cuts: between punctuation and spaces, a line wrap's space undone."""
+    for part in _BREAK.split(_unwrapped(text)):
         for i in range(0, len(part), MAX_PIECE):
             yield part[i : i + MAX_PIECE]
 
@@ -251,7 +252,7 @@ def tokenize(text: str, memo: dict[str, list[str]] | None = None) -> list[str]:
     tokenizer = _tokenizer()
     stop = stopwords()
     out: list[str] = []
-    for piece in _pieces(_unwrapped(normalize(text))):
+    for piece in _pieces(normalize(text)):
         if not piece:
             continue
         if memo is not None and piece in memo:
@@ -268,11 +269,7 @@ def cut(text: str) -> list[str]:
     """Normalised jieba words in reading order, whole (no search-mode parts), punctuation dropped."""
     tokenizer = _tokenizer()
     return [
-        w
-        for piece in _pieces(_unwrapped(normalize(text)))
-        if piece
-        for w in tokenizer.lcut(piece, HMM=True)
-        if _KEEP.search(w)
+        w for piece in _pieces(normalize(text)) if piece for w in tokenizer.lcut(piece, HMM=True) if _KEEP.search(w)
     ]
 
 
@@ -310,9 +307,8 @@ def _tagger():
     return tagger
 
 
-# jieba's tags for names of people, organisations and other proper nouns. Not places (ns): its
-# dictionary tags ordinary words such as 新建 as place names.
-# People and organisations. Not nz ("other proper noun"): jieba's dictionary gives it to common words (汇报, 普通,
+# jieba's tags for names of people and organisations. Not places (ns): its dictionary tags ordinary words such
+# as 新建 as place names. Not nz ("other proper noun"): jieba's dictionary gives it to common words (汇报, 普通,
 # 和平), and a question was refused because the corpus "never mentions 汇报"; on every eval set nz caught no
 # unanswerable question and refused one answerable one.
 _NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "nt"})
@@ -324,7 +320,7 @@ _ORGANISATION_WORDS = ("公司", "集团", "银行", "企业", "大学", "学院
 def _tagged(norm: str) -> tuple[tuple[str, str], ...]:
     """jieba's (word, part-of-speech) pairs of normalised text; a question is tagged once for all readers."""
     tagger = _tagger()
-    return tuple((p.word, p.flag) for piece in _pieces(_unwrapped(norm)) for p in tagger.lcut(piece))
+    return tuple((p.word, p.flag) for piece in _pieces(norm) for p in tagger.lcut(piece))
 
 
 def chinese_names(text: str, *, strict: bool = False) -> list[str]:
