@@ -43,7 +43,11 @@ def reply(
     q = typed
     if understood.rewritten:
         q = read_question(understood.question, kb.settings)
-        q = replace(q, context=frozenset(q.tokens) - frozenset(typed.tokens))
+        q = replace(
+            q,
+            context=frozenset(q.tokens) - frozenset(typed.tokens),
+            last_quoted=previous.quoted if previous is not None else (),
+        )
     answer = None
     if understood.rewritten and understood.report_id and not understood.names_its_own:
         within = kb.ask(q, reports=(understood.report_id,))

@@ -31,13 +31,15 @@ class Turn:
     question: Question
     report_id: str | None = None
     answer: str = ""  # the answer as shown: what an LLM rewrite reads as the conversation so far
+    quoted: tuple[tuple[str, int, int], ...] = ()  # (report id, start, end) of each span the answer quoted
 
     @classmethod
     def of(cls, question: Question, answer: Answer) -> Turn:
         """The turn that asked ``question`` and got ``answer``: the first cited report, the answer if it gave one."""
         if not (answer.answerable and answer.citations):
             return cls(question, None, answer.answer if answer.answerable else "")
-        return cls(question, answer.citations[0].report_id, answer.answer)
+        quoted = tuple((c.report_id, c.start, c.end) for c in answer.citations)
+        return cls(question, answer.citations[0].report_id, answer.answer, quoted)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ _REFERS = re.compile(
     r"(?:这|该|此)(?:个|一|类|种|些|位|项|次|样的|份)?"
     r"(?:比例|比率|数字|数据|指标|结果|发现|报告|调查|调研|研究|群体|企业|公司|组织|人|受访者|领先者|高管|行业"
     r"|措施|做法|阶段|部门|职位|角色|渠道)"
+    r"|(?:这|此)(?:种|类|些)(?=[\u3400-\u9fff])"  # 这种压力, 此类做法: a kind named before (not 这样的: 像…这样的 compares)
     r"|\b(?:this|that|the same|these|those)\s+(?:share|figure|number|rate|percentage|report|survey|study|group"
     r"|companies|firms|organi[sz]ations|people|respondents|leaders)\b"
     r"|\b(?:these|those)\s+[a-z]+",  # a plural demonstrative points back whatever it names (those teams)

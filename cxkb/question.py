@@ -157,6 +157,9 @@ class Question:
     # A chat follow-up's words that came from the previous turn, not from what was typed: they place the
     # question, and count for less when choosing the answering sentence (see cxkb.chat).
     context: frozenset[str] = frozenset()
+    # The spans (report id, start, end) the previous answer quoted: they stated the previous turn's words, so
+    # those words say nothing of whether they also answer the follow-up.
+    last_quoted: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def english(self) -> bool:

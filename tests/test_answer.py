@@ -255,6 +255,25 @@ def test_words_from_the_previous_turn_weigh_less(tiny_index: Settings):
     assert all(weighted[t] == plain[t] for t in plain if t != "组织")
 
 
+def test_the_last_answers_sentence_counts_the_words_taken_from_the_last_turn_for_less(tiny_index: Settings):
+    from dataclasses import replace
+
+    from cxkb.answer import candidates
+    from cxkb.index import open_index
+    from cxkb.question import parse
+
+    index = open_index(tiny_index.index)
+    q = replace(parse("有核心客户体验指标的组织中，使用 NPS 的占多少？"), context=frozenset({"核心", "组织", "指标"}))
+    plain = {c.sentence_id: c for c in candidates(index, q, tiny_index).ranked}
+    report = index.reports["qualtrics"]
+    start = report.text.index("87%")
+    follow_up = replace(q, last_quoted=(("qualtrics", start, start + 10),))
+    after = {c.sentence_id: c for c in candidates(index, follow_up, tiny_index).ranked}
+    quoted = next(sid for sid in plain if index.sentences[sid].start <= start < index.sentences[sid].end)
+    assert after[quoted].overlap < plain[quoted].overlap and after[quoted].score < plain[quoted].score
+    assert all(after[sid].overlap == plain[sid].overlap for sid in plain if sid != quoted)
+
+
 def test_an_english_name_no_passage_contains_is_not_weighed(tiny_index: Settings):
     from cxkb.answer import idf_weights
     from cxkb.index import open_index

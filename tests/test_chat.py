@@ -27,6 +27,9 @@ def test_a_follow_up_is_rewritten_and_looked_for_in_the_last_report(tiny_index: 
     context = second.turn.question.context
     assert context and "nps" not in context and context <= set(second.turn.question.tokens)
     assert not first.turn.question.context and not typed.turn.question.context
+    # The spans the last answer quoted travel with the follow-up, which weighs them differently (cxkb.answer).
+    assert first.turn.quoted == tuple((c.report_id, c.start, c.end) for c in first.answer.citations)
+    assert second.turn.question.last_quoted == first.turn.quoted and not first.turn.question.last_quoted
 
 
 def test_with_an_llm_a_follow_up_is_condensed_by_it_and_by_the_rules_when_it_fails(tiny_index: Settings, monkeypatch):

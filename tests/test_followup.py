@@ -92,6 +92,8 @@ def test_the_first_question_is_never_rewritten():
         ("店长可以用哪些办法来解决它？", True),  # a pronoun object at the end comes from the last turn
         ("公司设立了体验团队，怎么评估它？", False),  # … unless the question named it first
         ("门店的整体服务质量如何？", False),  # long enough to stand alone
+        ("店长们靠什么扛住这种压力？", True),  # 这种 + a noun names a kind said before
+        ("旺季客流猛增，店长们靠什么扛住这种压力？", False),  # … in the question itself
     ],
 )
 def test_is_follow_up(question: str, follows: bool):
