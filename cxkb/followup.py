@@ -70,12 +70,14 @@ _REFERS = re.compile(
     r"(?:这|该|此)(?:个|一|类|种|些|位|项|次|样的|份)?"
     r"(?:比例|比率|数字|数据|指标|结果|发现|报告|调查|调研|研究|群体|企业|公司|组织|人|受访者|领先者|高管|行业"
     r"|措施|做法|阶段|部门|职位|角色|渠道)"
-    r"|(?:这|此)(?:种|类|些)(?=[\u3400-\u9fff])"  # 这种压力, 此类做法: a kind named before (not 这样的: 像…这样的 compares)
     r"|\b(?:this|that|the same|these|those)\s+(?:share|figure|number|rate|percentage|report|survey|study|group"
     r"|companies|firms|organi[sz]ations|people|respondents|leaders)\b"
     r"|\b(?:these|those)\s+[a-z]+",  # a plural demonstrative points back whatever it names (those teams)
     re.I,
 )
+# … or a kind of anything (这种压力, 此类做法), when the question has not named it itself. (Not 这样的: 像…这样的
+# compares.) The rewrite keeps the word, asking its question of the last turn's topic.
+_REFERS_KIND = re.compile(r"(?:这|此)(?:种|类|些)(?=[\u3400-\u9fff])")
 # … or, for a pronoun, only in a short question with little of its own to say ("它们为什么这样做？"): a long
 # question uses 他们 and "it" for its own subject. (其他 is not 他.)
 _PRONOUN = re.compile(
@@ -125,8 +127,11 @@ def is_follow_up(q: Question) -> bool:
     end = _ENDS_ON_PRONOUN.search(text)
     if end and not _said_before(text, end.start()):
         return True
-    refer = _REFERS.search(text)
-    if (refer and not _said_before(text, refer.start())) or _OPENS_ON_THIS.match(text):
+    for refers in (_REFERS, _REFERS_KIND):
+        refer = refers.search(text)
+        if refer and not _said_before(text, refer.start()):
+            return True
+    if _OPENS_ON_THIS.match(text):
         return True
     pronoun = _PRONOUN.search(text)
     # A pronoun as the subject (他把…定位成什么), or with little else to say (为什么要特别关注它们).
