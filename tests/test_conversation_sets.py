@@ -1,5 +1,5 @@
 """Validate the blind chat evaluation sets ``eval/conversations.jsonl``, ``eval/conversations2.jsonl``,
-``eval/conversations3.jsonl`` (ids ``c301``…) and ``eval/open_questions.jsonl``.
+``eval/conversations3.jsonl`` (ids ``c301``…), ``eval/conversations4.jsonl`` (``c401``…) and ``eval/open_questions.jsonl``.
 
 Offline, fast, stdlib + pytest only.  Deliberately does not import ``cxkb``: the
 sets were written blind to the code and are checked independently of it.
@@ -48,6 +48,7 @@ CORPUS = ROOT / "corpus"
 CONVERSATIONS = ROOT / "eval" / "conversations.jsonl"
 CONVERSATIONS2 = ROOT / "eval" / "conversations2.jsonl"  # the second set (c001…), written blind later
 CONVERSATIONS3 = ROOT / "eval" / "conversations3.jsonl"  # the third (c301…), written blind on 2026-12-02
+CONVERSATIONS4 = ROOT / "eval" / "conversations4.jsonl"  # the fourth (c401…), written blind on 2026-12-02
 OPEN_QUESTIONS = ROOT / "eval" / "open_questions.jsonl"
 
 LANGS = {"zh-Hans", "zh-Hant", "en"}
@@ -97,7 +98,7 @@ def has_traditional(text: str) -> bool:
     return any(ch in TRAD_ONLY for ch in text)
 
 
-CONVS = _load(CONVERSATIONS) + _load(CONVERSATIONS2) + _load(CONVERSATIONS3)
+CONVS = _load(CONVERSATIONS) + _load(CONVERSATIONS2) + _load(CONVERSATIONS3) + _load(CONVERSATIONS4)
 OPENS = _load(OPEN_QUESTIONS)
 REPORT_IDS = sorted(p.stem for p in CORPUS.glob("*.txt"))
 
@@ -127,7 +128,9 @@ TURNS = _turns()
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [CONVERSATIONS, CONVERSATIONS2, CONVERSATIONS3, OPEN_QUESTIONS], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [CONVERSATIONS, CONVERSATIONS2, CONVERSATIONS3, CONVERSATIONS4, OPEN_QUESTIONS], ids=lambda p: p.name
+)
 def test_file_is_utf8_jsonl_without_ascii_escapes(path: Path):
     text = path.read_text(encoding="utf-8")
     assert "\\u" not in text, "write with ensure_ascii=False"
