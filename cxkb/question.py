@@ -28,7 +28,11 @@ ASKS: dict[str, re.Pattern[str]] = {
     ),
     "count": re.compile(r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many|number of|样本"),
     "duration": re.compile(r"多久|多长时间|多少(?:分钟|小时|天|秒|周|个月)|how long"),
-    "year": re.compile(r"哪一?年|何年|什么时候|何时|哪个时间|when|what year"),
+    # "when" asks a date as a question word (when did / was …), not as a conjunction (… in mind when setting up).
+    "year": re.compile(
+        r"哪一?年|何年|什么时候|何时|哪个时间|what year"
+        r"|(?:^|[,.;?]\s*|\band\s+)when\b|\bwhen\s+(?:did|was|were|is|are|will|do|does|has|have|had|would)\b"
+    ),
     "money": re.compile(
         r"多少钱|多少美元|多少元|收入|预算|花费|支出|开支|薪|工资|revenue|budget|how much money|spen[dt]|salary|wage"
     ),
@@ -57,6 +61,10 @@ _ASKS_OPEN = re.compile(
     r"|(?<!应)该[\u4e00-\u9fff]{0,2}(?:什么|怎么|怎样|如何)|是该[^。？?]{1,30}还是"
     r"|(?:有|出|会有|会出|存在)[^，,。？?]{0,4}?(?:什么|哪些)(?:问题|风险|后果|弊端|隐患)|问题[^，,。？?]{0,4}出在哪"
     r"|(?:做|帮)[^，,。？?]{0,3}?哪些(?:事|忙)"
+    # whether to do something (要不要, 该不该, 值不值得, 会不会拉低…), which is better (…还是…比较好), who should own
+    # it (该归谁管), in which respects things differ (差别在哪些方面)
+    r"|要不要|该不该|值不值得|值得不值得|会不会|是否应|还是[^。？?]{0,30}?(?:比较好|更好|更合适|更合理|更有效)"
+    r"|(?<!应)该[\u4e00-\u9fff]{0,2}谁|(?:差别|区别|不同|差异|差距)[^，,。？?]{0,4}?哪些方面"
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
     r"|\bshould (?:we|i|you|they|companies|firms|organi[sz]ations|a|an|the)\b|\bwhat (?:do|does)\b[^?]*\bdo\b"
 )

@@ -24,6 +24,9 @@ from cxkb.question import asked_kind, english_names, parse, script_of, to_script
         ("各渠道的占比如何？", "percent"),
         ("What share of stores offer self-checkout?", "percent"),
         ("Whom do store managers ask to share feedback?", None),  # the verb, not a share
+        ("When did the hotel chain open its first loyalty desk?", "year"),
+        ("The survey ran for a month. When was it published?", "year"),
+        ("What should a manager check when hiring front-desk staff?", None),  # "when" as a conjunction
     ],
 )
 def test_asked_kind(question: str, kind: str | None):
@@ -129,6 +132,15 @@ def test_a_common_word_jieba_calls_a_proper_noun_is_no_name():
         ("What do the best-rated hotels do differently?", True),
         ("该报告调查了多少家门店？", False),  # 该 as "this"
         ("该指标是什么？", False),
+        # whether to do something, which of two ways is better, who should own it, in which respects things differ
+        ("门店要不要给老会员单独设一条快速通道？", True),
+        ("夜班客服该不该外包？", True),
+        ("把投诉热线换成在线表单，会不会让顾客更不满？", True),
+        ("店长人选是内部提拔还是外部招聘比较好？", True),
+        ("会员积分到底该归谁管？市场部还是运营部？", True),
+        ("连锁店和单体店在服务上的差别主要在哪些方面？", True),
+        ("门店考核涵盖哪些方面的指标？", False),  # which aspects, listed in one sentence
+        ("顾客更常用电话还是网页来投诉？", False),  # a choice of facts, not of what is better
         # Context sentences before the question do not make it a figure question.
         ("我们做会员已经好几年了，复购还是上不去。为什么？", True),
         ("门店员工几乎不看顾客评价，怎么让他们重视起来？", True),
