@@ -60,13 +60,25 @@ _ASKS_OPEN = re.compile(
     # 问题出在哪), what someone does or helps with (会做哪些事, 能帮上哪些忙)
     r"|(?<!应)该[\u4e00-\u9fff]{0,2}(?:什么|怎么|怎样|如何)|是该[^。？?]{1,30}还是"
     r"|(?:有|出|会有|会出|存在)[^，,。？?]{0,4}?(?:什么|哪些)(?:问题|风险|后果|弊端|隐患)|问题[^，,。？?]{0,4}出在哪"
-    r"|(?:做|帮)[^，,。？?]{0,3}?哪些(?:事|忙)"
+    r"|(?:做|帮)[^，,。？?]{0,3}?(?:哪些|什么)(?:事|忙)"
     # whether to do something (要不要, 该不该, 值不值得, 会不会拉低…), which is better (…还是…比较好), who should own
     # it (该归谁管), in which respects things differ (差别在哪些方面)
     r"|要不要|该不该|值不值得|值得不值得|会不会|是否应|还是[^。？?]{0,30}?(?:比较好|更好|更合适|更合理|更有效)"
     r"|(?<!应)该[\u4e00-\u9fff]{0,2}谁|(?:差别|区别|不同|差异|差距)[^，,。？?]{0,4}?哪些方面"
+    # what to watch out for, which traps there are, where to start ("原因是什么" is left out: reports state
+    # "the main reason is …" and "the top three reasons" in one sentence or table)
+    r"|(?:要|需要|应|应当|得)注意|注意事项|(?:哪些|什么)(?:坑|陷阱|误区)|踩坑"
+    r"|(?:从|在)哪(?:里|儿)?(?:入手|开始|下手|着手|做起|抓起|突破)|第一步"
+    r"|\bwhat\s+(?:usually\s+|typically\s+|often\s+|most\s+often\s+)?(?:gets|stands|holds)\s+in\s+the\s+way"
+    r"|\bpitfalls?\b|\bwhere\s+(?:should|do|would|can)\s+(?:we|i|you|they|a\s+\w+)\s+(?:start|begin)\b|\badvice\b|\btips\b"
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
     r"|\bshould (?:we|i|you|they|companies|firms|organi[sz]ations|a|an|the)\b|\bwhat (?:do|does)\b[^?]*\bdo\b"
+)
+# A question that tells of the asker's own situation (我们这两年…, we're thinking about…) and asks for no figure,
+# name or date asks for advice: the passages that discuss it answer it.
+_OWN_SITUATION = re.compile(r"我们|我司|咱们|本公司|\bwe\b|\bwe're\b|\bour\b|\bus\b")
+_ASKS_NAME = re.compile(
+    r"谁|哪家|哪位|哪个|哪一|哪些|哪几|叫什么|名字|\bwho\b|\bwhich\b|\bwhen\b|\bwhat\s+(?:is|are|was)\s+the\s+name"
 )
 # 几 that counts nothing asked: 好几年 (quite a few years), 这几年, 前几个月, 十几家, 几乎 (almost), 哪几类 (which).
 _NOT_ASKING_JI = re.compile(r"(?<=[好这那前后十数近哪])几|几(?=乎)")
@@ -270,7 +282,11 @@ def parse(text: str) -> Question:
     # An English question's words never occur in the reports, so only its years can be matched.
     asked = [q for q in found if q.kind == "year"] if english else found
     definition = bool(_ASKS_DEFINITION.search(norm))
-    asks_open = kind is None and bool(_ASKS_OPEN.search(asking)) and (not definition or bool(_ASKS_WHY.search(norm)))
+    provenance = bool(_ASKS_AUTHOR.search(norm) or _ASKS_PUBLISHED.search(norm))
+    advice = bool(_OWN_SITUATION.search(norm)) and not _ASKS_NAME.search(asking) and not provenance
+    asks_open = (
+        kind is None and bool(_ASKS_OPEN.search(asking) or advice) and (not definition or bool(_ASKS_WHY.search(norm)))
+    )
     # An open question names its subject in ordinary words that look like names: short Latin abbreviations
     # (CRM, ERP) and words jieba's dictionary tags as persons (权衡); only names proper must be in the corpus.
     specifics = [
@@ -295,7 +311,7 @@ def parse(text: str) -> Question:
         specifics=tuple(dict.fromkeys(specifics)),
         nouns=() if english else tuple(w for w in nouns(text) if w not in _FRAMING),
         definition=definition,
-        provenance=bool(_ASKS_AUTHOR.search(norm) or _ASKS_PUBLISHED.search(norm)),
+        provenance=provenance,
         asks_list=bool(_ASKS_LIST.search(norm)),
         asks_why=bool(_ASKS_WHY.search(norm)),
         # A why-question stays open even when it names a definition (为什么把客户体验定义成…帮助不大).

@@ -141,6 +141,20 @@ def test_a_common_word_jieba_calls_a_proper_noun_is_no_name():
         ("连锁店和单体店在服务上的差别主要在哪些方面？", True),
         ("门店考核涵盖哪些方面的指标？", False),  # which aspects, listed in one sentence
         ("顾客更常用电话还是网页来投诉？", False),  # a choice of facts, not of what is better
+        # what to watch out for, which traps, where to start, what something helps with
+        ("开会员店之前，有哪些需要注意的地方？", True),
+        ("做门店数字化容易踩哪些坑？", True),
+        ("服务改进该从哪里入手？", True),
+        ("智能客服在售后环节能帮上什么忙？", True),
+        ("What usually gets in the way of a loyalty programme?", True),
+        ("Any advice for a hotel starting to measure guest effort?", True),
+        ("Where should a small chain start with service design?", True),
+        ("投诉率上升的主要原因是什么？", False),  # a report states the main reasons
+        # the asker's own situation, and no figure, name or date asked: advice
+        ("我们门店好评不少，回头客却越来越少。背后的原因是什么？", True),
+        ("我们的会员复购率是 20%，行业平均是多少？", False),
+        ("我们想知道哪家银行最先设立了体验官？", False),
+        ("We're about to survey our guests. Which questions did the hotel study ask?", False),
         # Context sentences before the question do not make it a figure question.
         ("我们做会员已经好几年了，复购还是上不去。为什么？", True),
         ("门店员工几乎不看顾客评价，怎么让他们重视起来？", True),
