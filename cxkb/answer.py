@@ -24,8 +24,9 @@ from .index import Index
 from .injection import looks_like_injection
 from .models import Answer, Citation, Hit, Report
 from .normalize import normalize
+from .open_model import open_model, open_probability
 from .qualifiers import conflicts
-from .question import Question, squash, to_script
+from .question import Question, as_open, could_be_open, squash, to_script
 from .search import Filters, query_vector, read_question, search
 from .settings import Settings
 
@@ -528,9 +529,11 @@ class Candidates:
     unknown: list[str]
 
 
-def candidates(index: Index, q: Question, settings: Settings, *, filters: Filters | None = None) -> Candidates:
-    """The candidates for ``q``."""
-    qvec = query_vector(index, q, settings)
+def candidates(
+    index: Index, q: Question, settings: Settings, *, filters: Filters | None = None, qvec: np.ndarray | None = None
+) -> Candidates:
+    """The candidates for ``q`` (``qvec``: its query vector, when already computed)."""
+    qvec = query_vector(index, q, settings) if qvec is None else qvec
     hits = search(index, q, settings, k=settings.answer_hits, filters=filters, qvec=qvec)
     weights = idf_weights(q, index)
     ranked = score_sentences(index, q, hits, qvec, settings, weights)
@@ -540,7 +543,9 @@ def candidates(index: Index, q: Question, settings: Settings, *, filters: Filter
 def answer(index: Index, question: str | Question, settings: Settings, *, filters: Filters | None = None) -> Answer:
     """Answer ``question`` from ``index`` with verified citations, or abstain."""
     q = read_question(question, settings)
-    found = candidates(index, q, settings, filters=filters)
+    qvec = query_vector(index, q, settings)
+    q = _open_by_model(q, qvec, index.model)
+    found = candidates(index, q, settings, filters=filters, qvec=qvec)
     judged = found.judged
     related = tuple(found.hits[:3])
     why = why_not(q, judged, found.unknown, settings)
@@ -580,6 +585,17 @@ def answer(index: Index, question: str | Question, settings: Settings, *, filter
     if not citations:
         return Answer(q.text, not_found_text(q.script), False, (), related)
     return Answer(q.text, " ".join(parts), True, tuple(citations), related)
+
+
+def _open_by_model(q: Question, qvec: np.ndarray, embedding_model: str) -> Question:
+    """``q``, read as open when its question words did not say so but the learned detector does."""
+    if q.asks_open or not could_be_open(q):
+        return q
+    p = open_probability(qvec, embedding_model)
+    if p is None or p < open_model().threshold:
+        return q
+    log.info("reading %r as an open question: the open-question model gives %.2f", q.text, p)
+    return as_open(q)
 
 
 DISCUSSED = 3  # passages an open question is answered with

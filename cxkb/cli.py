@@ -712,6 +712,67 @@ def bench_chat(ctx: click.Context, index: Path | None, conversations: Path, open
     click.echo(text)
 
 
+@bench.command("open")
+@click.option("--fit", is_flag=True, help="Refit the detector and write cxkb/data/open_questions.json.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Folder holding drcd/ and cmrc2018/.")
+@click.option("--eval-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("eval"), show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval/results/open.md"))
+@index_option
+@click.pass_context
+def bench_open(ctx: click.Context, fit: bool, data: Path | None, eval_dir: Path, out: Path, index: Path | None) -> None:
+    """The learned open-question detector on questions it was never fitted on (--fit: refit it first)."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from . import bench_open as bo
+    from . import open_model as om
+    from .search import query_vector
+
+    kb = _open(ctx, index)
+
+    def vectors(rows: list) -> tuple[np.ndarray, list]:
+        parsed = bo.parse_all(rows)
+        vecs = [
+            query_vector(kb.index, q, kb.settings)
+            for q in tqdm(parsed, desc="embedding questions", leave=False, disable=None)
+        ]
+        return np.stack(vecs), parsed
+
+    if fit:
+        rows = bo.examples(eval_dir, data or bo.SHARED)
+        x, parsed = vectors(rows)
+        chosen = bo.choose_threshold(x, parsed, rows, kb.index.model)
+        model = om.fit(x, [r.open for r in rows], kb.index.model, chosen["threshold"], c=bo.C)
+        info = {
+            "fitted_on": sorted({r.source for r in rows}),
+            "questions": len(rows),
+            "open": sum(r.open for r in rows),
+            "c": bo.C,
+            "left_out": chosen["left_out"],
+            "refit": "cxkb bench open --fit",
+        }
+        model = om.OpenModel(model.model, model.coef, model.intercept, model.threshold, info)
+        target = Path(om.__file__).parent / "data" / om.MODEL_FILE
+        target.write_text(json.dumps(model.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
+        om.open_model.cache_clear()
+        log.warning("wrote %s; threshold %.2f", target, model.threshold)
+    model = om.open_model()
+    rows = bo.measured(eval_dir)
+    x, parsed = vectors(rows)
+    probabilities = [om.open_probability(v, kb.index.model) for v in x]
+    result = {
+        "threshold": model.threshold,
+        "fit": {"questions": model.info.get("questions", 0), "open": model.info.get("open", 0)},
+        "left_out": model.info.get("left_out", {}),
+        "measure": bo.outcomes(rows, parsed, probabilities, model.threshold),
+    }
+    text = bo.to_markdown(result)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    click.echo(text)
+
+
 @bench.command("answerable")
 @click.option(
     "--fit", is_flag=True, help="Refit the model on DRCD_test + CMRC trial and write cxkb/data/answerable.json."

@@ -8,7 +8,7 @@ LLM path all read, so no step re-derives these from the raw string.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .normalize import normalize
@@ -287,17 +287,7 @@ def parse(text: str) -> Question:
     asks_open = (
         kind is None and bool(_ASKS_OPEN.search(asking) or advice) and (not definition or bool(_ASKS_WHY.search(norm)))
     )
-    # An open question names its subject in ordinary words that look like names: short Latin abbreviations
-    # (CRM, ERP) and words jieba's dictionary tags as persons (权衡); only names proper must be in the corpus.
-    specifics = [
-        t
-        for t in dict.fromkeys(tokens)
-        if _SPECIFIC.fullmatch(t)
-        and not (english and not t[0].isdigit())
-        and not (asks_open and not t[0].isdigit() and len(t) < 4)
-    ]
-    if not english:
-        specifics += chinese_names(text, strict=asks_open)
+    specifics = _specifics(text, tokens, english, asks_open)
     return Question(
         text=text,
         norm=norm,
@@ -308,7 +298,7 @@ def parse(text: str) -> Question:
         required=tuple(required_terms(norm, kind, script)),
         quoted=tuple(squash(m) for m in QUOTED.findall(norm)),
         qualifiers=tuple(asked),
-        specifics=tuple(dict.fromkeys(specifics)),
+        specifics=specifics,
         nouns=() if english else tuple(w for w in nouns(text) if w not in _FRAMING),
         definition=definition,
         provenance=provenance,
@@ -317,3 +307,38 @@ def parse(text: str) -> Question:
         # A why-question stays open even when it names a definition (为什么把客户体验定义成…帮助不大).
         asks_open=asks_open,
     )
+
+
+def _specifics(text: str, tokens: list[str], english: bool, open_: bool) -> tuple[str, ...]:
+    """The names and years the corpus must mention for it to answer. An open question names its subject in
+    ordinary words that look like names: short Latin abbreviations (CRM, ERP) and words jieba's dictionary
+    tags as persons (权衡); only names proper must be in the corpus."""
+    specifics = [
+        t
+        for t in dict.fromkeys(tokens)
+        if _SPECIFIC.fullmatch(t)
+        and not (english and not t[0].isdigit())
+        and not (open_ and not t[0].isdigit() and len(t) < 4)
+    ]
+    if not english:
+        specifics += chinese_names(text, strict=open_)
+    return tuple(dict.fromkeys(specifics))
+
+
+# Asking for a name, a date, an ordinal or which of a counted few (哪两种): a fact, however the question reads.
+_ASKS_A_FACT = re.compile(
+    r"谁|哪家|哪位|哪个|哪一|哪[两三四五六七八九十几]|叫什么|名字|名称|第[一二三四五六七八九十\d]+"
+    r"|\bwho\b|\bwhom\b|\bwhich\b|\bwhen\b|\bname[sd]?\b"
+)
+
+
+def could_be_open(q: Question) -> bool:
+    """Whether a question may be open whatever its question words say: it asks for no figure, definition,
+    byline, quoted term, name, date or ordinal. The learned detector (:mod:`cxkb.open_model`) decides those."""
+    closed = q.kind is not None or q.definition or q.provenance or q.quoted
+    return not closed and not _ASKS_A_FACT.search(asked_part(q.norm))
+
+
+def as_open(q: Question) -> Question:
+    """``q`` read as an open question (the learned detector found it one): only names proper must be known."""
+    return replace(q, asks_open=True, specifics=_specifics(q.text, tokenize(q.text), q.english, True))
