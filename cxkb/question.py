@@ -64,7 +64,9 @@ _ASKS_OPEN = re.compile(
     # whether to do something (要不要, 该不该, 值不值得, 会不会拉低…), which is better (…还是…比较好), who should own
     # it (该归谁管), in which respects things differ (差别在哪些方面)
     r"|要不要|该不该|值不值得|值得不值得|会不会|是否应|还是[^。？?]{0,30}?(?:比较好|更好|更合适|更合理|更有效)"
-    r"|(?<!应)该[\u4e00-\u9fff]{0,2}谁|(?:差别|区别|不同|差异|差距)[^，,。？?]{0,4}?哪些方面"
+    r"|(?<!应)该[\u4e00-\u9fff]{0,2}谁|(?:差别|区别|不同|差异|差距)[^，,。？?]{0,8}?哪些方面"
+    # whether something is enough (够不够), what role something plays (扮演什么角色, 起什么作用)
+    r"|够不够|是否足够|有没有必要|扮演(?:何种|什么|怎样的|哪些)角色|起(?:到)?(?:何种|什么|怎样的|哪些)作用"
     # what to watch out for, which traps there are, where to start ("原因是什么" is left out: reports state
     # "the main reason is …" and "the top three reasons" in one sentence or table)
     r"|(?:要|需要|应|应当|得)注意|注意事项|(?:哪些|什么)(?:坑|陷阱|误区)|踩坑"
@@ -310,16 +312,19 @@ def parse(text: str) -> Question:
 
 
 def _specifics(text: str, tokens: list[str], english: bool, open_: bool) -> tuple[str, ...]:
-    """The names and years the corpus must mention for it to answer. An open question names its subject in
-    ordinary words that look like names: short Latin abbreviations (CRM, ERP) and words jieba's dictionary
-    tags as persons (权衡); only names proper must be in the corpus."""
-    specifics = [
-        t
-        for t in dict.fromkeys(tokens)
-        if _SPECIFIC.fullmatch(t)
-        and not (english and not t[0].isdigit())
-        and not (open_ and not t[0].isdigit() and len(t) < 4)
-    ]
+    """The names and years the corpus must mention for it to answer.
+
+    An open question names its subject in ordinary words that look like names: short Latin abbreviations (CRM,
+    ERP), English words in a Chinese question (persona), and words jieba's dictionary tags as persons (权衡). So
+    for it only names proper count (Latin names of four letters or more written with a capital, organisations,
+    names in full), and only in its asking sentences: the sentences before them tell of the asker's own
+    situation (我在一家商务酒店做总经理。…), which no report need mention."""
+    if open_:
+        text = asked_part(text)
+        capitalised = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9.&-]*", text) if not w.islower()}
+        tokens = [t for t in tokens if t[0].isdigit() or (t in capitalised and len(t) >= 4)]
+        tokens = [t for t in tokens if t in squash(normalize(text))]
+    specifics = [t for t in dict.fromkeys(tokens) if _SPECIFIC.fullmatch(t) and not (english and not t[0].isdigit())]
     if not english:
         specifics += chinese_names(text, strict=open_)
     return tuple(dict.fromkeys(specifics))

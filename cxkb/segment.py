@@ -337,7 +337,10 @@ def chinese_names(text: str, *, strict: bool = False) -> list[str]:
         if flag not in _NAME_TAGS or not _HAN_RUN.fullmatch(w):
             continue
         following = tagged[i + 1][0] if i + 1 < len(tagged) else ""
-        if not strict or flag in _STRICT_NAME_TAGS or following.startswith(_ORGANISATION_WORDS):
+        organisation = following.startswith(_ORGANISATION_WORDS) or (
+            w.endswith(_ORGANISATION_WORDS) and not w.startswith(_ORGANISATION_WORDS)  # 麦肯锡公司 as one word
+        )
+        if not strict or flag in _STRICT_NAME_TAGS or organisation:
             found.append(w)
     return list(dict.fromkeys(found))
 

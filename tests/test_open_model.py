@@ -76,3 +76,11 @@ def test_on_the_real_model_advice_reads_open_and_a_fact_does_not():
         assert open_probability(embedder.embed_queries([normalize(text)])[0], DEFAULT_MODEL) >= threshold, text
     for text in facts:
         assert open_probability(embedder.embed_queries([normalize(text)])[0], DEFAULT_MODEL) < threshold, text
+
+
+def test_read_as_open_only_names_proper_in_the_asking_sentences_count():
+    # The asker's own situation names what no report need mention; an English word in lower case is no name.
+    assert parse("我在一家商务酒店做总经理。打破部门壁垒有哪些做法？").specifics == ()
+    assert parse("我们想建立 persona。领先的企业是怎么落实的？").specifics == ()
+    assert parse("Persona 和看板该怎么配合？").specifics == ("persona",)
+    assert parse("麦肯锡公司建议企业如何做客户体验？").specifics == ("麦肯锡公司",)  # one word with its 公司

@@ -150,6 +150,9 @@ def test_a_common_word_jieba_calls_a_proper_noun_is_no_name():
         ("Any advice for a hotel starting to measure guest effort?", True),
         ("Where should a small chain start with service design?", True),
         ("投诉率上升的主要原因是什么？", False),  # a report states the main reasons
+        ("门店只看好评率，够不够？", True),
+        ("店长在服务改进中扮演什么角色？", True),
+        ("会员体系在连锁店和单体店之间的差异主要体现在哪些方面？", True),
         # the asker's own situation, and no figure, name or date asked: advice
         ("我们门店好评不少，回头客却越来越少。背后的原因是什么？", True),
         ("我们的会员复购率是 20%，行业平均是多少？", False),
