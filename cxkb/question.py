@@ -41,6 +41,7 @@ ASKS: dict[str, re.Pattern[str]] = {
 _ASKS_DEFINITION = re.compile(
     r"怎么计算|如何计算|怎么定义|如何定义|怎么界定|如何界定|是什么意思|指什么|指的是什么|定义|what does .* mean|how is .* (?:defined|calculated)"
 )
+_SHOULD_DEFINE = re.compile(r"(?:应|该|应该|应当)(?:如何|怎么|怎样)(?:定义|界定)")
 _ASKS_AUTHOR = re.compile(
     r"作者是谁|谁写的|谁撰写|撰稿人|作者|译者|谁翻译|翻译者|who wrote|author|who translated|translator"
 )
@@ -50,11 +51,11 @@ _ASKS_PUBLISHED = re.compile(
 _ASKS_LIST = re.compile(r"哪[几一二两三四五六七八九十]|哪些|有什么|包括什么|which|what are")
 # 为什么 asks why unless 为 belongs to the verb before it (定义为 / 称为 / 视为 / 认为 + 什么: "as what").
 _WHY_WORD = r"(?<![义称视作成分列改转变归译名认])为什么"
-_ASKS_WHY = re.compile(rf"{_WHY_WORD}|为何|什么原因|why")
+_ASKS_WHY = re.compile(rf"{_WHY_WORD}|为何|为啥|什么原因|why")
 # An open question: how to do something, why, what one should do. No one sentence of a report answers it; the
 # passages that discuss it do. (如何计算 and 如何定义 ask for a definition instead.)
 _ASKS_OPEN = re.compile(
-    rf"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|{_WHY_WORD}|为何|应该|应当|建议|利弊|优缺点|优劣"
+    rf"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|{_WHY_WORD}|为何|为啥|咋|应该|应当|建议|利弊|优缺点|优劣"
     r"|(?:哪些|什么)[^，,。？?]{0,8}?(?:办法|做法|方法|途径|措施|策略|方式|经验|教训)"
     # what should be done (该抓什么, 该怎么), a choice to weigh (是该…还是…), what goes wrong (会出什么问题,
     # 问题出在哪), what someone does or helps with (会做哪些事, 能帮上哪些忙)
@@ -72,6 +73,9 @@ _ASKS_OPEN = re.compile(
     r"|(?:要|需要|应|应当|得)注意|注意事项|(?:哪些|什么)(?:坑|陷阱|误区)|踩坑"
     r"|(?:从|在)哪(?:里|儿)?(?:入手|开始|下手|着手|做起|抓起|突破)|第一步"
     r"|\bwhat\s+(?:usually\s+|typically\s+|often\s+|most\s+often\s+)?(?:gets|stands|holds)\s+in\s+the\s+way"
+    # how things differ (有什么不一样, what actually differs)
+    r"|(?:应|该|应该|应当)(?:如何|怎么|怎样)(?:定义|界定)|值得[^，,。？?]{0,4}?(?:学习|借鉴|学)|做(?:些|了些)(?:什么|哪些)"
+    r"|有什么不一样|有何不同|\bwhat\s+(?:\w+\s+)?differs?\b|\bhow\s+(?:do|does)\s+[\w\s]{1,40}?\bdiffer\b"
     r"|\bpitfalls?\b|\bwhere\s+(?:should|do|would|can)\s+(?:we|i|you|they|a\s+\w+)\s+(?:start|begin)\b|\badvice\b|\btips\b"
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
     r"|\bshould (?:we|i|you|they|companies|firms|organi[sz]ations|a|an|the)\b|\bwhat (?:do|does)\b[^?]*\bdo\b"
@@ -283,7 +287,9 @@ def parse(text: str) -> Question:
     found = qualifiers(text)
     # An English question's words never occur in the reports, so only its years can be matched.
     asked = [q for q in found if q.kind == "year"] if english else found
-    definition = bool(_ASKS_DEFINITION.search(norm))
+    # Asked in the asking sentences (有人把…定义成…。该怎么理解？ asks no definition), and not what a thing
+    # should be defined as (应如何界定其职责边界: advice).
+    definition = bool(_ASKS_DEFINITION.search(asking)) and not _SHOULD_DEFINE.search(asking)
     provenance = bool(_ASKS_AUTHOR.search(norm) or _ASKS_PUBLISHED.search(norm))
     advice = bool(_OWN_SITUATION.search(norm)) and not _ASKS_NAME.search(asking) and not provenance
     asks_open = (
@@ -314,16 +320,17 @@ def parse(text: str) -> Question:
 def _specifics(text: str, tokens: list[str], english: bool, open_: bool) -> tuple[str, ...]:
     """The names and years the corpus must mention for it to answer.
 
-    An open question names its subject in ordinary words that look like names: short Latin abbreviations (CRM,
-    ERP), English words in a Chinese question (persona), and words jieba's dictionary tags as persons (权衡). So
-    for it only names proper count (Latin names of four letters or more written with a capital, organisations,
-    names in full), and only in its asking sentences: the sentences before them tell of the asker's own
-    situation (我在一家商务酒店做总经理。…), which no report need mention."""
+    An open question names its subject in ordinary words that look like names: Latin abbreviations and English
+    terms mixed into Chinese (CRM, SaaS, persona, founder), and words jieba's dictionary tags as persons (权衡). So
+    for it only names proper count — years, Chinese organisations and names in full, Latin names of four letters
+    or more written as names are (Forrester, Qualtrics) — and only in its asking sentences: the sentences before
+    them tell of the asker's own situation (我在一家商务酒店做总经理。…), which no report need mention."""
     if open_:
         text = asked_part(text)
-        capitalised = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9.&-]*", text) if not w.islower()}
-        tokens = [t for t in tokens if t[0].isdigit() or (t in capitalised and len(t) >= 4)]
-        tokens = [t for t in tokens if t in squash(normalize(text))]
+        named = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9.&-]*", text) if w[0].isupper() and w[1:].islower()}
+        tokens = [
+            t for t in tokens if (t[0].isdigit() or (t in named and len(t) >= 4)) and t in squash(normalize(text))
+        ]
     specifics = [t for t in dict.fromkeys(tokens) if _SPECIFIC.fullmatch(t) and not (english and not t[0].isdigit())]
     if not english:
         specifics += chinese_names(text, strict=open_)

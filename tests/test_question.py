@@ -153,6 +153,16 @@ def test_a_common_word_jieba_calls_a_proper_noun_is_no_name():
         ("门店只看好评率，够不够？", True),
         ("店长在服务改进中扮演什么角色？", True),
         ("会员体系在连锁店和单体店之间的差异主要体现在哪些方面？", True),
+        # colloquial why and how, how things differ, what something should be defined as
+        ("会员复购为啥上不去", True),
+        ("门店排队咋解决", True),
+        ("线上和线下的服务标准有什么不一样？", True),
+        ("What actually differs between the best and the worst branches?", True),
+        ("设立体验经理的话，应如何界定其职责边界？", True),
+        ("有人把体验定义成情绪管理。到底该怎么理解才能落地？", True),  # the definition is context
+        ("“首次解决率”如何界定？", False),  # a definition
+        ("好的店长平时都在做些什么？", True),
+        ("连锁酒店有哪些经验值得我们借鉴？", True),
         # the asker's own situation, and no figure, name or date asked: advice
         ("我们门店好评不少，回头客却越来越少。背后的原因是什么？", True),
         ("我们的会员复购率是 20%，行业平均是多少？", False),
