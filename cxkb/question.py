@@ -56,7 +56,7 @@ _ASKS_WHY = re.compile(rf"{_WHY_WORD}|为何|为啥|什么原因|why")
 # passages that discuss it do. (如何计算 and 如何定义 ask for a definition instead.)
 _ASKS_OPEN = re.compile(
     rf"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|{_WHY_WORD}|为何|为啥|咋|应该|应当|建议|利弊|优缺点|优劣"
-    r"|(?:哪些|什么)[^，,。？?]{0,8}?(?:办法|做法|方法|途径|措施|策略|方式|经验|教训)"
+    r"|(?:哪些|什么)[^，,。？?]{0,8}?(?:办法|做法|方法|途径|措施|策略|对策|方式|思路|经验|教训|启发|启示|角度)"
     # what should be done (该抓什么, 该怎么), a choice to weigh (是该…还是…), what goes wrong (会出什么问题,
     # 问题出在哪), what someone does or helps with (会做哪些事, 能帮上哪些忙)
     r"|(?<!应)该[\u4e00-\u9fff]{0,2}(?:什么|怎么|怎样|如何)|是该[^。？?]{1,30}还是"
@@ -64,7 +64,7 @@ _ASKS_OPEN = re.compile(
     r"|(?:做|帮)[^，,。？?]{0,3}?(?:哪些|什么)(?:事|忙)"
     # whether to do something (要不要, 该不该, 值不值得, 会不会拉低…), which is better (…还是…比较好), who should own
     # it (该归谁管), in which respects things differ (差别在哪些方面)
-    r"|要不要|该不该|值不值得|值得不值得|会不会|是否应|还是[^。？?]{0,30}?(?:比较好|更好|更合适|更合理|更有效)"
+    r"|要不要|该不该|值不值得|值得不值得|会不会|是否应|还是[^。？?]{0,30}?(?:比较好|更好|更合适|更合理|更有效|为宜)"
     r"|(?<!应)该[\u4e00-\u9fff]{0,2}谁|(?:差别|区别|不同|差异|差距)[^，,。？?]{0,8}?哪些方面"
     # whether something is enough (够不够), what role something plays (扮演什么角色, 起什么作用)
     r"|够不够|是否足够|有没有必要|扮演(?:何种|什么|怎样的|哪些)角色|起(?:到)?(?:何种|什么|怎样的|哪些)作用"
@@ -72,9 +72,13 @@ _ASKS_OPEN = re.compile(
     # "the main reason is …" and "the top three reasons" in one sentence or table)
     r"|(?:要|需要|应|应当|得)注意|注意事项|(?:哪些|什么)(?:坑|陷阱|误区)|踩坑"
     r"|(?:从|在)哪(?:里|儿)?(?:入手|开始|下手|着手|做起|抓起|突破)|第一步"
-    r"|\bwhat\s+(?:usually\s+|typically\s+|often\s+|most\s+often\s+)?(?:gets|stands|holds)\s+in\s+the\s+way"
+    r"|\bwhat\s+(?:usually\s+|typically\s+|often\s+|most\s+often\s+)?(?:(?:gets|stands)\s+in\s+the\s+way|holds\b[^?]*\bback"
+    r"|derails|undermines|kills|breaks)\b|\bwhat\s+(?:does|do|would|should)\b[^?]*\blook\s+like\b"
     # how things differ (有什么不一样, what actually differs)
     r"|(?:应|该|应该|应当)(?:如何|怎么|怎样)(?:定义|界定)|值得[^，,。？?]{0,4}?(?:学习|借鉴|学)|做(?:些|了些)(?:什么|哪些)"
+    # a request to sort out or sum up what the reports say (帮我梳理, 请予归纳), what sets them alike or apart
+    # (异同), what it implies (启发, 启示)
+    r"|(?:请|帮我|帮忙|麻烦)[^，,。？?]{0,8}?(?:梳理|归纳|概括|总结)|(?:梳理|归纳|概括|总结)一下|请予归纳|异同|启发|启示|借鉴意义|参考价值|借鉴价值"
     r"|有什么不一样|有何不同|\bwhat\s+(?:\w+\s+)?differs?\b|\bhow\s+(?:do|does)\s+[\w\s]{1,40}?\bdiffer\b"
     r"|\bpitfalls?\b|\bwhere\s+(?:should|do|would|can)\s+(?:we|i|you|they|a\s+\w+)\s+(?:start|begin)\b|\badvice\b|\btips\b"
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"
@@ -95,9 +99,15 @@ _SENTENCE = re.compile(r"[^。！!？?；;]+[。！!？?；;]*")
 
 
 def asked_part(norm: str) -> str:
-    """The sentences of a normalised question that ask (end in ？), or all of it when none or all do."""
+    """The sentences of a normalised question that ask (end in ？, or end it without a stop: people leave the
+    question mark off), or all of it when none or all do."""
     sentences = [m.group() for m in _SENTENCE.finditer(norm)]
-    asking = [s for s in sentences if s.rstrip().endswith(("？", "?"))]
+    asking = [
+        s
+        for i, s in enumerate(sentences)
+        if s.rstrip().endswith(("？", "?"))
+        or (i == len(sentences) - 1 and s.strip() and not s.rstrip().endswith(("。", "！", "!", "；", ";", ".")))
+    ]
     return "".join(asking) if asking and len(asking) < len(sentences) else norm
 
 
@@ -303,7 +313,8 @@ def parse(text: str) -> Question:
         tokens=tuple(dict.fromkeys(expansion + english_names(text))) if english else tuple(tokens),
         keywords=tuple(keyword_tokens(text, tokens) + expansion),
         kind=kind,
-        required=tuple(required_terms(norm, kind, script)),
+        # An open question's quoted phrase (“体验设计”) names its topic, not survey wording a sentence must repeat.
+        required=() if asks_open else tuple(required_terms(norm, kind, script)),
         quoted=tuple(squash(m) for m in QUOTED.findall(norm)),
         qualifiers=tuple(asked),
         specifics=specifics,
@@ -322,15 +333,14 @@ def _specifics(text: str, tokens: list[str], english: bool, open_: bool) -> tupl
 
     An open question names its subject in ordinary words that look like names: Latin abbreviations and English
     terms mixed into Chinese (CRM, SaaS, persona, founder), and words jieba's dictionary tags as persons (权衡). So
-    for it only names proper count — years, Chinese organisations and names in full, Latin names of four letters
-    or more written as names are (Forrester, Qualtrics) — and only in its asking sentences: the sentences before
-    them tell of the asker's own situation (我在一家商务酒店做总经理。…), which no report need mention."""
+    for it only years and Chinese names proper count (organisations, names in full), and only in its asking
+    sentences: the sentences before them tell of the asker's own situation (我在一家商务酒店做总经理。…), which no
+    report need mention. Latin words never count: in a Chinese question they are as often terms (Podcast, SaaS)
+    as names, and a question about a firm no report covers (Forrester 建议…) still gets passages discussing its
+    topic, each cited to the report it is from."""
     if open_:
         text = asked_part(text)
-        named = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9.&-]*", text) if w[0].isupper() and w[1:].islower()}
-        tokens = [
-            t for t in tokens if (t[0].isdigit() or (t in named and len(t) >= 4)) and t in squash(normalize(text))
-        ]
+        tokens = [t for t in tokens if t[0].isdigit() and t in squash(normalize(text))]
     specifics = [t for t in dict.fromkeys(tokens) if _SPECIFIC.fullmatch(t) and not (english and not t[0].isdigit())]
     if not english:
         specifics += chinese_names(text, strict=open_)
@@ -353,4 +363,4 @@ def could_be_open(q: Question) -> bool:
 
 def as_open(q: Question) -> Question:
     """``q`` read as an open question (the learned detector found it one): only names proper must be known."""
-    return replace(q, asks_open=True, specifics=_specifics(q.text, tokenize(q.text), q.english, True))
+    return replace(q, asks_open=True, required=(), specifics=_specifics(q.text, tokenize(q.text), q.english, True))

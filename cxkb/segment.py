@@ -340,7 +340,10 @@ def chinese_names(text: str, *, strict: bool = False) -> list[str]:
         organisation = following.startswith(_ORGANISATION_WORDS) or (
             w.endswith(_ORGANISATION_WORDS) and not w.startswith(_ORGANISATION_WORDS)  # 麦肯锡公司 as one word
         )
-        if not strict or flag in _STRICT_NAME_TAGS or organisation:
+        # jieba's dictionary tags many two-character words as transliterated names (拉高, 太虚): in strict mode
+        # those need three characters or an organisation word.
+        proper = flag in _STRICT_NAME_TAGS and not (flag == "nrt" and len(w) < 3)
+        if not strict or proper or organisation:
             found.append(w)
     return list(dict.fromkeys(found))
 
