@@ -42,7 +42,7 @@ def test_the_threshold_keeps_factual_questions_closed_in_every_left_out_round():
     rows, vectors, parsed = [], [], []
     for name in bo.OPEN_SETS:
         for _ in range(10):
-            rows.append(bo.Example(name, "帮我梳理门店服务的改进思路", True))
+            rows.append(bo.Example(name, "门店服务的改进思路和经验", True))
             vectors.append(rng.normal(1.0, 0.5, 6))
     for _ in range(200):
         rows.append(bo.Example("questions.jsonl", "门店服务的改进记录", False))
