@@ -51,11 +51,11 @@ _ASKS_PUBLISHED = re.compile(
 _ASKS_LIST = re.compile(r"哪[几一二两三四五六七八九十]|哪些|有什么|包括什么|which|what are")
 # 为什么 asks why unless 为 belongs to the verb before it (定义为 / 称为 / 视为 / 认为 + 什么: "as what").
 _WHY_WORD = r"(?<![义称视作成分列改转变归译名认])为什么"
-_ASKS_WHY = re.compile(rf"{_WHY_WORD}|为何|为啥|什么原因|why")
+_ASKS_WHY = re.compile(rf"{_WHY_WORD}|为何|为啥|点解|什么原因|why")
 # An open question: how to do something, why, what one should do. No one sentence of a report answers it; the
 # passages that discuss it do. (如何计算 and 如何定义 ask for a definition instead.)
 _ASKS_OPEN = re.compile(
-    rf"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|{_WHY_WORD}|为何|为啥|咋|应该|应当|建议|利弊|优缺点|优劣"
+    rf"如何(?!计算|定义|界定)|怎样|怎么(?!计算|定义|界定)|{_WHY_WORD}|为何|为啥|咋|点样|点解|应该|应当|建议|利弊|优缺点|优劣"
     r"|(?:哪些|什么)[^，,。？?]{0,8}?(?:办法|做法|方法|途径|措施|策略|对策|方式|思路|经验|教训|启发|启示|角度)"
     # what should be done (该抓什么, 该怎么), a choice to weigh (是该…还是…), what goes wrong (会出什么问题,
     # 问题出在哪), what someone does or helps with (会做哪些事, 能帮上哪些忙)
@@ -71,11 +71,11 @@ _ASKS_OPEN = re.compile(
     # what to watch out for, which traps there are, where to start ("原因是什么" is left out: reports state
     # "the main reason is …" and "the top three reasons" in one sentence or table)
     r"|(?:要|需要|应|应当|得)注意|注意事项|(?:哪些|什么)(?:坑|陷阱|误区)|踩坑"
-    r"|(?:从|在)哪(?:里|儿)?(?:入手|开始|下手|着手|做起|抓起|突破)|第一步"
+    r"|(?:从|在)哪(?:里|儿)?(?:入手|开始|下手|着手|做起|抓起|突破)|(?:该|应该|应当|要|得)先?从哪|第一步"
     r"|\bwhat\s+(?:usually\s+|typically\s+|often\s+|most\s+often\s+)?(?:(?:gets|stands)\s+in\s+the\s+way|holds\b[^?]*\bback"
     r"|derails|undermines|kills|breaks)\b|\bwhat\s+(?:does|do|would|should)\b[^?]*\blook\s+like\b"
     # how things differ (有什么不一样, what actually differs)
-    r"|(?:应|该|应该|应当)(?:如何|怎么|怎样)(?:定义|界定)|值得[^，,。？?]{0,4}?(?:学习|借鉴|学)|做(?:些|了些)(?:什么|哪些)"
+    r"|(?:应|该|应该|应当)(?:如何|怎么|怎样)(?:定义|界定)|值得[^，,。？?]{0,4}?(?:学习|借鉴|参考|学)|做(?:些|了些)(?:什么|哪些)"
     # a request to sort out or sum up what the reports say (帮我梳理, 请予归纳), what sets them alike or apart
     # (异同), what it implies (启发, 启示)
     r"|(?:请|帮我|帮忙|麻烦)[^，,。？?]{0,8}?(?:梳理|归纳|概括|总结)|(?:梳理|归纳|概括|总结)一下|请予归纳|异同|启发|启示|借鉴意义|参考价值|借鉴价值"

@@ -146,6 +146,7 @@ def test_a_common_word_jieba_calls_a_proper_noun_is_no_name():
         ("开会员店之前，有哪些需要注意的地方？", True),
         ("做门店数字化容易踩哪些坑？", True),
         ("服务改进该从哪里入手？", True),
+        ("新店开业前，我们该先从哪几方面准备？", True),
         ("智能客服在售后环节能帮上什么忙？", True),
         ("What usually gets in the way of a loyalty programme?", True),
         ("Any advice for a hotel starting to measure guest effort?", True),
@@ -157,6 +158,8 @@ def test_a_common_word_jieba_calls_a_proper_noun_is_no_name():
         # colloquial why and how, how things differ, what something should be defined as
         ("会员复购为啥上不去", True),
         ("门店排队咋解决", True),
+        ("點樣可以令病人覆診更順暢？", True),  # Cantonese how
+        ("有哪些排班做法值得參考？", True),
         ("线上和线下的服务标准有什么不一样？", True),
         ("What actually differs between the best and the worst branches?", True),
         ("设立体验经理的话，应如何界定其职责边界？", True),
