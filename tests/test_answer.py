@@ -322,6 +322,15 @@ def test_without_an_answerable_sentence_the_closest_passages_are_shown():
     assert [hit.chunk.id for hit, _ in chosen] == ["r#3", "r#2", "r#0"]
 
 
+def test_a_passage_retrieved_first_outweighs_one_a_little_closer_sentence_by_sentence():
+    from cxkb.answer import RANK_WEIGHT
+
+    # Passage 0 is the search's first hit; passage 3 (fourth) has sentences a little closer to the question.
+    ranked = [_candidate(1, 0, 0.70), _candidate(2, 3, 0.70 + RANK_WEIGHT / 2), _candidate(3, 5, 0.70 + RANK_WEIGHT)]
+    chosen = discussion_passages(ranked, [])
+    assert [hit.chunk.id for hit, _ in chosen] == ["r#5", "r#0", "r#3"]
+
+
 def test_a_question_in_a_report_is_never_quoted(tmp_path):
     from cxkb.answer import score_sentences
     from cxkb.search import query_vector, search
