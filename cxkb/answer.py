@@ -622,9 +622,9 @@ def discussion_passages(ranked: list[Scored], judged: list[Judged]) -> list[tupl
     why-question's reason or a how-question's method is often one sentence, and the answerability score finds
     it. The others are the passages most similar to the question, leaving out sentences a rule rules out: a
     passage is as strong as its :data:`KEY_SENTENCES` sentences closest to the question (the mean of their
-    cosines, plus :data:`RANK_WEIGHT` over its retrieval rank), and those are quoted. Not the answerability score there: it was fitted to say whether a sentence
-    states a fact asked for, and a reader judged passages chosen by it off topic more often than these (README,
-    Conversations)."""
+    cosines, plus :data:`RANK_WEIGHT` over its retrieval rank), and those are quoted. Not the answerability
+    score there: it was fitted to say whether a sentence states a fact asked for, and a reader judged passages
+    chosen by it off topic more often than these (README, Conversations)."""
     ruled_out = {j.scored.sentence_id for j in judged if j.rule is not None}  # e.g. another year or group
     by_passage: dict[str, list[Scored]] = {}
     for one in ranked:

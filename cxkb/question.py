@@ -74,11 +74,12 @@ _ASKS_OPEN = re.compile(
     r"|(?:从|在)哪(?:里|儿)?(?:入手|开始|下手|着手|做起|抓起|突破)|(?:该|应该|应当|要|得)先?从哪|第一步"
     r"|\bwhat\s+(?:usually\s+|typically\s+|often\s+|most\s+often\s+)?(?:(?:gets|stands)\s+in\s+the\s+way|holds\b[^?]*\bback"
     r"|derails|undermines|kills|breaks)\b|\bwhat\s+(?:does|do|would|should)\b[^?]*\blook\s+like\b"
-    # how things differ (有什么不一样, what actually differs)
+    # what a thing should be defined as (应如何界定其职责), lessons worth learning, what someone does (做些什么)
     r"|(?:应|该|应该|应当)(?:如何|怎么|怎样)(?:定义|界定)|值得[^，,。？?]{0,4}?(?:学习|借鉴|参考|学)|做(?:些|了些)(?:什么|哪些)"
     # a request to sort out or sum up what the reports say (帮我梳理, 请予归纳), what sets them alike or apart
     # (异同), what it implies (启发, 启示)
     r"|(?:请|帮我|帮忙|麻烦)[^，,。？?]{0,8}?(?:梳理|归纳|概括|总结)|(?:梳理|归纳|概括|总结)一下|请予归纳|异同|启发|启示|借鉴意义|参考价值|借鉴价值"
+    # how things differ (有什么不一样, what actually differs)
     r"|有什么不一样|有何不同|\bwhat\s+(?:\w+\s+)?differs?\b|\bhow\s+(?:do|does)\s+[\w\s]{1,40}?\bdiffer\b"
     r"|\bpitfalls?\b|\bwhere\s+(?:should|do|would|can)\s+(?:we|i|you|they|a\s+\w+)\s+(?:start|begin)\b|\badvice\b|\btips\b"
     r"|\bhow (?:should|can|could|do|does|to)\b|\bwhy\b|\bwhat (?:should|can|could|separates|makes)\b|\brecommend"

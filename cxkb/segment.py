@@ -328,8 +328,9 @@ def chinese_names(text: str, *, strict: bool = False) -> list[str]:
 
     The tagger over-reports: its dictionary calls 卓越, 顾客, 权衡 and 卡住 persons' names (nr). Callers use
     these only to ask whether the corpus mentions them at all, where an ordinary word usually does no harm.
-    ``strict``: only organisations and transliterated names (nt, nrt: 海尔, 阿里巴巴), persons' names in
-    full (nrfg), and any name followed by an organisation word (…公司, …集团, …银行).
+    ``strict``: only organisations (nt), transliterated names of three characters or more (nrt: 阿里巴巴; the
+    dictionary calls 拉高 and 太虚 such names), persons' names in full (nrfg), and any name followed by or ending
+    in an organisation word (海尔公司, 麦肯锡公司 as one word).
     """
     tagged = _tagged(normalize(text))
     found = []
