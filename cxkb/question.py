@@ -88,9 +88,6 @@ _ASKS_OPEN = re.compile(
 # A question that tells of the asker's own situation (我们这两年…, we're thinking about…) and asks for no figure,
 # name or date asks for advice: the passages that discuss it answer it.
 _OWN_SITUATION = re.compile(r"我们|我司|咱们|本公司|\bwe\b|\bwe're\b|\bour\b|\bus\b")
-_ASKS_NAME = re.compile(
-    r"谁|哪家|哪位|哪个|哪一|哪些|哪几|叫什么|名字|\bwho\b|\bwhich\b|\bwhen\b|\bwhat\s+(?:is|are|was)\s+the\s+name"
-)
 # 几 that counts nothing asked: 好几年 (quite a few years), 这几年, 前几个月, 十几家, 几乎 (almost), 哪几类 (which).
 _NOT_ASKING_JI = re.compile(r"(?<=[好这那前后十数近哪])几|几(?=乎)")
 # Words that ask for an amount outright, unlike a bare 几.
@@ -302,7 +299,8 @@ def parse(text: str) -> Question:
     # should be defined as (应如何界定其职责边界: advice).
     definition = bool(_ASKS_DEFINITION.search(asking)) and not _SHOULD_DEFINE.search(asking)
     provenance = bool(_ASKS_AUTHOR.search(norm) or _ASKS_PUBLISHED.search(norm))
-    advice = bool(_OWN_SITUATION.search(norm)) and not _ASKS_NAME.search(asking) and not provenance
+    # (nor which ones: 哪些 asks for a list a sentence may hold)
+    advice = bool(_OWN_SITUATION.search(norm)) and not (_ASKS_A_FACT.search(asking) or "哪些" in asking or provenance)
     asks_open = (
         kind is None and bool(_ASKS_OPEN.search(asking) or advice) and (not definition or bool(_ASKS_WHY.search(norm)))
     )
