@@ -103,7 +103,7 @@ def open_questions(kb: KnowledgeBase, rows: list[dict]) -> dict:
                 "on_topic": all(on_topic) if on_topic else None,
             }
         )
-    answered = [r for r in results if not r["abstained"]]
+    answered = [r for r in results if not r["abstained"] and not r["pretend"]]  # answered with passages
     return {
         "questions": len(rows),
         "pretend_answers": sum(r["pretend"] for r in results),
