@@ -26,7 +26,7 @@ from .models import Answer, Citation, Hit, Report
 from .normalize import normalize
 from .open_model import open_model, open_probability
 from .qualifiers import conflicts
-from .question import Question, as_open, could_be_open, squash, to_script
+from .question import Question, as_open, squash, to_script, undecided
 from .search import Filters, query_vector, read_question, search
 from .settings import Settings
 
@@ -589,7 +589,7 @@ def answer(index: Index, question: str | Question, settings: Settings, *, filter
 
 def _open_by_model(q: Question, qvec: np.ndarray, embedding_model: str) -> Question:
     """``q``, read as open when its question words did not say so but the learned detector does."""
-    if q.asks_open or not could_be_open(q):
+    if not undecided(q):
         return q
     p = open_probability(qvec, embedding_model)
     if p is None or p < open_model().threshold:

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from .bench_answerable import SHARED
-from .question import Question, could_be_open, parse
+from .bench_chat import load
+from .question import Question, parse, undecided
 
 OPEN_SETS = tuple(f"open_questions{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7"))
 CLOSED_SETS = ("questions.jsonl", "documents.jsonl")
@@ -42,16 +43,12 @@ class Example:
     open: bool
 
 
-def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def examples(eval_dir: Path, shared: Path = SHARED, seed: int = 0) -> list[Example]:
     """The fitting questions, labelled by the set they come from."""
-    out = [Example(name, r["question"], True) for name in OPEN_SETS for r in _rows(eval_dir / name)]
-    out += [Example(name, r["question"], False) for name in CLOSED_SETS for r in _rows(eval_dir / name)]
+    out = [Example(name, r["question"], True) for name in OPEN_SETS for r in load(eval_dir / name)]
+    out += [Example(name, r["question"], False) for name in CLOSED_SETS for r in load(eval_dir / name)]
     for name in CONVERSATION_SETS:
-        for r in _rows(eval_dir / name):
+        for r in load(eval_dir / name):
             first, second = r["turns"]
             out += [Example(name, first["question"], False), Example(name, second["standalone"], False)]
     rng = random.Random(seed)
@@ -65,18 +62,13 @@ def examples(eval_dir: Path, shared: Path = SHARED, seed: int = 0) -> list[Examp
 
 def measured(eval_dir: Path) -> list[Example]:
     """The questions that measure the detector, never fitted on."""
-    out = [Example(name, r["question"], False) for name in MEASURE_CLOSED for r in _rows(eval_dir / name)]
+    out = [Example(name, r["question"], False) for name in MEASURE_CLOSED for r in load(eval_dir / name)]
     return out + [
         Example(name, r["question"], True)
         for name in MEASURE_OPEN
         if (eval_dir / name).is_file()
-        for r in _rows(eval_dir / name)
+        for r in load(eval_dir / name)
     ]
-
-
-def _undecided(q: Question) -> bool:
-    """A question the detector may turn open: the question words leave it closed and it asks for no figure or name."""
-    return not q.asks_open and could_be_open(q)
 
 
 def choose_threshold(vectors: np.ndarray, parsed: list[Question], rows: list[Example], embedding_model: str) -> dict:
@@ -85,13 +77,13 @@ def choose_threshold(vectors: np.ndarray, parsed: list[Question], rows: list[Exa
 
     labels = np.array([r.open for r in rows])
     sources = np.array([r.source for r in rows])
-    undecided = np.array([_undecided(q) for q in parsed])
+    may_open = np.array([undecided(q) for q in parsed])
     rounds = []
     for held in OPEN_SETS:
         train = sources != held
         model = fit(vectors[train], list(labels[train]), embedding_model, 0.5, c=C)
         p = np.array([model.probability(v) for v in vectors])
-        closed = ~labels & train & undecided  # factual questions of the fitting sets the question words leave closed
+        closed = ~labels & train & may_open  # factual questions of the fitting sets the question words leave closed
         rounds.append({"held": held, "p": p, "held_mask": sources == held, "closed": closed})
     chosen = THRESHOLDS[-1]
     for t in THRESHOLDS:
@@ -115,7 +107,7 @@ def outcomes(rows: list[Example], parsed: list[Question], probabilities: list[fl
     result: dict[str, dict] = {}
     for row, q, p in zip(rows, parsed, probabilities, strict=True):
         by_words = q.asks_open
-        by_model = p is not None and _undecided(q) and p >= threshold
+        by_model = p is not None and undecided(q) and p >= threshold
         r = result.setdefault(row.source, {"questions": 0, "open": row.open, "by_words": 0, "by_model": 0, "either": 0})
         r["questions"] += 1
         r["by_words"] += by_words

@@ -360,6 +360,11 @@ def could_be_open(q: Question) -> bool:
     return not closed and not _ASKS_A_FACT.search(asked_part(q.norm))
 
 
+def undecided(q: Question) -> bool:
+    """A question the learned detector may turn open: its question words leave it closed, and it could be open."""
+    return not q.asks_open and could_be_open(q)
+
+
 def as_open(q: Question) -> Question:
     """``q`` read as an open question (the learned detector found it one): only names proper must be known."""
     return replace(q, asks_open=True, required=(), specifics=_specifics(q.text, tokenize(q.text), q.english, True))
