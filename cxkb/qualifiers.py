@@ -54,11 +54,36 @@ _STAGE = re.compile(rf"第\s*({_NUM})\s*(阶段|季度|代|期|轮|级)|(阶段|
 # Direction words and their opposites: a sentence with the opposite and without the word asked is about
 # the other change. Longer words first, so 不满意 is never read as 满意.
 _DIRECTIONS = (
-    (("建立", "设立", "成立", "组建"), ("撤销", "取消", "解散", "撤除", "裁撤")),
-    (("增加", "增长", "上升", "提高", "提升", "扩大", "加快"), ("减少", "下降", "降低", "缩小", "放缓", "减慢")),
+    (
+        ("建立", "设立", "成立", "组建", "新建", "新设"),
+        ("撤销", "取消", "解散", "撤除", "裁撤", "撤掉", "砍掉", "撤并"),
+    ),
+    (
+        ("增加", "增长", "上升", "提高", "提升", "扩大", "加快", "升至", "增至", "上涨", "攀升"),
+        (
+            "减少",
+            "下降",
+            "降低",
+            "缩小",
+            "放缓",
+            "减慢",
+            "削减",
+            "缩减",
+            "裁减",
+            "降至",
+            "减至",
+            "下跌",
+            "下滑",
+            "回落",
+        ),
+    ),
     (("高于", "多于", "超过"), ("低于", "少于", "不到", "不足")),
     (("支持",), ("反对",)),
 )
+# The directions that are changes (to set up or disband, to rise or fall), each with the words of both its sides:
+# a sentence stating neither side states a level, not the change asked about. (A comparison, 高于 / 低于, is
+# stated in too many ways, 更多的… 而不是…, to ask for its words.)
+_CHANGE_WORDS = {side[0]: one + other for one, other in _DIRECTIONS[:2] for side in (one, other)}
 # Groups a report compares (patterns); the question names one side.
 _GROUPS = (
     ((r"领先(?:者|企业|组织)", "领导者"), (r"落后(?:者|企业|组织)", r"其[他余]\w{0,4}?(?:企业|组织|公司)", "非领先")),
@@ -143,7 +168,7 @@ def _name(pattern: str) -> str:
     return re.sub(r"\(\?:([^|)]*)[^)]*\)", r"\1", pattern).replace("\\w{0,4}?", "").replace("[他余]", "他")
 
 
-def conflicts(asked: list[Qualifier], sentence: str, context: str = "") -> list[str]:
+def conflicts(asked: list[Qualifier], sentence: str, context: str = "", *, figure: bool = False) -> list[str]:
     """The question's qualifiers that ``sentence`` contradicts: it states the same kind with another value
     and not the asked one. ``context`` (the report's head) may state years and groups for every sentence;
     a sentence that compares (而, 相比 …) may name the asked group only as 其, so it never contradicts one."""
@@ -153,6 +178,13 @@ def conflicts(asked: list[Qualifier], sentence: str, context: str = "") -> list[
     out = []
     for q in asked:
         same_kind = [h for h in have if h.kind == q.kind]
+        if figure and q.kind == "direction" and q.value in _CHANGE_WORDS and not same_kind:
+            # A figure for the organisations that have a team does not count those that set one up or disbanded
+            # one: a figure asked of a change needs a sentence that states a change, either way. (How to raise
+            # something, 如何提升, asks no figure.)
+            if not any(w in normalize(sentence) for w in _CHANGE_WORDS[q.value]):
+                out.append(f"direction {q.value} (the sentence states no change)")
+            continue
         if not same_kind or q in have:
             continue
         if q.kind in ("year", "group") and q in around:

@@ -21,13 +21,19 @@ ASKS: dict[str, re.Pattern[str]] = {
     "multiple": re.compile(r"几倍|多少倍|倍数|times|multiple"),
     # A rate (流失率, 续订率, retention rate) is a percentage; 效率 (efficiency) is not a rate.
     "percent": re.compile(
-        r"百分之|百分比|比例|占比|占多少|多大比例|多少%|几成|百分点|(?<!效)率.{0,6}多少"
+        # 占…多少 asks a share of a whole (占受访公司的多少), however many words name the whole.
+        r"百分之|百分比|比例|占比|占[^，,。？?；;]{0,12}?多少|多大比例|多少%|几成|百分点|(?<!效)率.{0,6}多少"
         # "share" as a noun (what share of, the share, share of …), not the verb (to share insights).
         r"|percent|\b(?:what|the|a|their|its|largest|biggest|smallest)\s+share\b|\bshare\s+of\b|proportion"
         r"|what fraction|\brate\b"
     ),
-    "count": re.compile(r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many|number of|样本"),
-    "duration": re.compile(r"多久|多长时间|多少(?:分钟|小时|天|秒|周|个月)|how long"),
+    # "how many years" asks a duration, as 多少年 does.
+    "count": re.compile(
+        r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)|how many(?!\s+(?:years|months|weeks|days|hours|minutes)\b)|number of|样本"
+    ),
+    "duration": re.compile(
+        r"多久|多长时间|多少(?:分钟|小时|天|秒|周|个月)|how long|how many\s+(?:years|months|weeks|days|hours|minutes)\b"
+    ),
     # "when" asks a date as a question word (when did / was …), not as a conjunction (… in mind when setting up).
     "year": re.compile(
         r"哪一?年|何年|什么时候|何时|哪个时间|what year"
@@ -194,6 +200,9 @@ class Question:
     # The spans (report id, start, end) the previous answer quoted: they stated the previous turn's words, so
     # those words say nothing of whether they also answer the follow-up.
     last_quoted: tuple[tuple[str, int, int], ...] = ()
+    # Its nouns that name the study asked about (澄观, 超市 in 在澄观的超市调研里，…): they pick the report, and
+    # that report's sentences need not repeat them.
+    source: tuple[str, ...] = ()
 
     @property
     def english(self) -> bool:
@@ -318,6 +327,7 @@ def parse(text: str) -> Question:
         qualifiers=tuple(asked),
         specifics=specifics,
         nouns=() if english else tuple(w for w in nouns(text) if w not in _FRAMING),
+        source=() if english else source_nouns(norm),
         definition=definition,
         provenance=provenance,
         asks_list=bool(_ASKS_LIST.search(norm)),
@@ -325,6 +335,19 @@ def parse(text: str) -> Question:
         # A why-question stays open even when it names a definition (为什么把客户体验定义成…帮助不大).
         asks_open=asks_open,
     )
+
+
+# A question's opening phrase naming the study it asks about: 在澄观的超市调研里, IBM 那份“体验革命”报告中, 石化调研中.
+_SOURCE = re.compile(
+    r"^(?:在|据|根据|按照?|依据|从)?[^，,。？?；;]{1,24}?(?:调研|调查|研究|报告|问卷|文章|一文|评估|数据)\s*[”」』]?\s*"
+    r"(?:里|中|当中|显示|发现|指出|来看|[，,])"
+)
+
+
+def source_nouns(norm: str) -> tuple[str, ...]:
+    """The nouns of a normalised question's opening phrase that names a study (:data:`_SOURCE`)."""
+    m = _SOURCE.match(norm)
+    return tuple(w for w in nouns(m.group()) if w not in _FRAMING) if m else ()
 
 
 def _specifics(text: str, tokens: list[str], english: bool, open_: bool) -> tuple[str, ...]:

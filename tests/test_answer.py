@@ -350,3 +350,55 @@ def test_a_question_in_a_report_is_never_quoted(tmp_path):
     ]
     assert quoted and not any(t.rstrip().endswith("？") for t in quoted)
     assert any("12%" in t for t in quoted)
+
+
+def test_the_items_before_a_list_item_do_not_lead_into_it():
+    from cxkb.answer import lead_in
+
+    text = "渠道表现\n- 客服电话的好评率为 61%。\n- 聊天机器人的好评率为 22%。\n- 平均而言，半数受访者认为文化强大。"
+    start = text.index("- 平均")
+    lead = lead_in(text, 0, start)
+    # Each item is about its own thing: the one before says nothing of what the next one's figure is about.
+    assert "聊天机器人" not in lead and "客服电话" not in lead
+    assert "渠道表现" in lead  # the list's lead-in still does
+    prose = "渠道表现。客服电话的好评率为 61%。聊天机器人的好评率为 22%。平均而言，半数受访者认为文化强大。"
+    assert "聊天机器人" in lead_in(prose, 0, prose.index("平均"))  # running text: the sentences before lead in
+    own = text + "其中 30% 认为非常强大。"
+    assert "平均而言" in lead_in(own, 0, own.index("其中"))  # the item's own words before the span
+
+
+_FILLER = "市场环境持续变化，企业需要持续关注客户体验的每一个细节。" * 40
+
+
+def test_a_figure_far_from_the_name_asked_about_is_not_about_it(tmp_path):
+    from cxkb.answer import far_names
+
+    index, text, _ = _one_report_index(
+        tmp_path,
+        f"案例一：Acme 公司推出了新的会员平台，覆盖全国门店。\n\n{_FILLER}\n\n"
+        "案例二：Beta 公司把客户留存率提高了 30%。Acme 的平台让留存率提高了 12%。",
+    )
+    rid = next(r for r in index.reports if r.startswith("one"))
+    q = parse("Acme 导入新平台后，把留存率提高了多少？")
+    beta = text.index("Beta 公司把")
+    span = (beta, text.index("。", beta) + 1)
+    # Acme is named in the report, but a case study away: Beta's figure is not Acme's.
+    assert far_names(q, index, rid, span, text[span[0] : span[1]]) == ["acme"]
+    acme = text.index("Acme 的平台")
+    assert far_names(q, index, rid, (acme, len(text)), text[acme:]) == []
+    after = text.index("Acme 的平台") + 9  # named just before the span: the section is about it
+    assert far_names(q, index, rid, (after, len(text)), "") == []
+
+
+def test_a_word_naming_the_study_is_met_by_the_report_naming_it_once(tmp_path):
+    from cxkb.answer import unmatched
+
+    index, _, _ = _one_report_index(
+        tmp_path, f"为此，澄观咨询开展了一轮超市调研。\n\n{_FILLER}\n\n会员店的净推荐值为 35，满意度为 82%。"
+    )
+    rid = next(r for r in index.reports if r.startswith("one"))
+    row = "会员店的净推荐值为 35，满意度为 82%。"
+    # 在澄观的…调研里 picks the report, which names 澄观 once, far from the row: the row need not repeat it.
+    assert unmatched(parse("在澄观的超市调研里，会员店的净推荐值是多少？"), index, row, report_id=rid)[1] == 0.0
+    # Asked of 澄观's own stores, the word is what the figure must be about, and the row is not.
+    assert unmatched(parse("澄观自营的会员店净推荐值是多少？"), index, row, report_id=rid)[0] == "澄观"

@@ -23,10 +23,14 @@ from cxkb.qualifiers import Qualifier, conflicts, qualifiers
         ("落后企业中使用旅程地图的比例？", "61% 的领先企业使用旅程地图。", "group"),
         ("B2C 企业的平均 NPS 是多少？", "B2B 企业的平均 NPS 为 21。", "group"),
         ("非领先企业中设立体验官的比例是多少？", "领先企业中有 58% 设立了体验官。", "group"),
+        ("去年砍掉了会员日的超市占多少？", "去年新设会员日的超市占 12%。", "direction"),
+        # A change asked about, and a sentence that states only a level: how many have one, not who set one up.
+        ("过去一年撤掉了体验官的银行占多少？", "有 62% 的银行设有一名体验官。", "direction"),
+        ("计划减少门店数量的零售商占多少？", "零售商平均拥有 48 家门店。", "direction"),
     ],
 )
 def test_another_qualifier_conflicts(question: str, sentence: str, kind: str):
-    found = conflicts(qualifiers(question), sentence)
+    found = conflicts(qualifiers(question), sentence, figure=True)
     assert found and found[0].startswith(kind), found
 
 
@@ -40,10 +44,20 @@ def test_another_qualifier_conflicts(question: str, sentence: str, kind: str):
         ("B2B 企业的平均分是多少？", "其平均分不到 50 分，而 B2C 企业则在 65 到 85 分之间。"),  # compares
         ("不满意的顾客占多少？", "不满意的顾客占 9%。"),  # 不满意 is not 满意
         ("增加了预算的企业占多少？", "增加了预算的企业占 41%，减少的占 9%。"),  # both directions named
+        ("预计会增加到多少？", "将从 40% 提高到 55%。"),  # the same change, another word
+        ("满意度提升了多少？", "满意度从 64% 升至 71%。"),
+        # A comparison is said in too many ways to ask for its words: only changes need theirs.
+        ("哪些渠道上差评多于好评？", "更多的组织通过自助电话提供“差”的体验，而不是“好”的体验。"),
     ],
 )
 def test_same_or_unstated_qualifier_does_not_conflict(question: str, sentence: str):
-    assert conflicts(qualifiers(question), sentence) == []
+    assert conflicts(qualifiers(question), sentence, figure=True) == []
+
+
+def test_a_question_asking_no_figure_needs_no_change_stated():
+    # How to raise satisfaction asks for no figure: the passages that discuss it need not say 提升.
+    assert conflicts(qualifiers("门店应该如何提升顾客满意度？"), "顾客最在意结账是否顺畅。") == []
+    assert conflicts(qualifiers("满意度提升了多少？"), "顾客满意度为 71%。", figure=True)
 
 
 def test_year_in_the_report_head_counts_for_every_sentence():

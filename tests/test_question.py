@@ -231,3 +231,23 @@ def test_a_ji_that_counts_nothing_asked_is_no_figure_question(question: str, kin
 
 def test_a_case_named_in_the_question_is_framing_not_what_is_asked_about():
     assert "案例" not in parse("某连锁超市的案例中，新店员的培训时间缩短了多少？").nouns
+
+
+def test_a_share_of_a_named_whole_asks_a_percentage():
+    # 占…多少 asks what share of the whole, however many words name the whole.
+    assert parse("实现两位数增长的公司占受访公司的多少？").kind == "percent"
+    assert parse("投诉处理超时的门店占全部门店多少？").kind == "percent"
+    assert parse("门店有多少家？").kind != "percent"
+
+
+def test_how_many_years_asks_a_duration():
+    assert parse("How many years of consulting experience does the author have?").kind == "duration"
+    assert parse("How many stores did the survey cover?").kind == "count"
+
+
+def test_the_phrase_naming_the_study_gives_its_source_words():
+    assert "澄观" in parse("在澄观的超市调研里，会员制仓储店的NPS是多少？").source
+    assert "石化" in parse("石化调研中来自北美的受访高管占多少？").source
+    assert "北美" not in parse("石化调研中来自北美的受访高管占多少？").source
+    assert parse("来自北美的受访高管占多少？").source == ()
+    assert parse("What share of Acme's stores were surveyed?").source == ()
