@@ -52,9 +52,11 @@ _HOLDS: dict[str, re.Pattern[str]] = {
 _ANY_FIGURE = re.compile(r"\d|[一二三四五六七八九十两]+(?:分之|倍)|一半|半数|过半|[数几][十百千万]")
 
 
-# Counts and ordinals in Chinese numerals: 六种, 第二份; not 两位数 (two digits).
+# Counts and ordinals in Chinese numerals: 六种, 第二份; not 两位数 (two digits), nor a lone 一 before a measure
+# word, which is the article (一个服务引擎, 一名高管负责) far more often than an answer to 多少.
 _CN_COUNT = re.compile(
-    r"第[一二三四五六七八九十]+|[一二三四五六七八九十两]+(?:种|项|个|位(?!数)|名|家|类|大|点|条|年|份|篇)|[数几][十百千万]"
+    r"第[一二三四五六七八九十]+|(?:(?<![一二三四五六七八九十两])一(?=[一二三四五六七八九十两])|[二三四五六七八九十两])"
+    r"[一二三四五六七八九十两]*(?:种|项|个|位(?!数)|名|家|类|大|点|条|年|份|篇)|[数几][十百千万]"
 )
 
 

@@ -141,6 +141,9 @@ def test_two_digit_growth_is_not_a_count():
 
     assert not answers_kind("figure", "确定了最近经历两位数增长的公司")
     assert answers_kind("figure", "两位高管负责客户体验")
+    # A lone 一 before a measure word is the article: 一个引擎 counts nothing.
+    assert not answers_kind("count", "应用还包含一个服务引擎，为一名飞行员提供支持")
+    assert answers_kind("count", "调研覆盖了十一个国家")
 
 
 def _one_report_index(tmp_path, text: str):

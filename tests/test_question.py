@@ -251,3 +251,8 @@ def test_the_phrase_naming_the_study_gives_its_source_words():
     assert "北美" not in parse("石化调研中来自北美的受访高管占多少？").source
     assert parse("来自北美的受访高管占多少？").source == ()
     assert parse("What share of Acme's stores were surveyed?").source == ()
+
+
+def test_how_many_people_asks_a_count():
+    assert parse("这款应用有多少飞行员在使用？").kind == "count"
+    assert parse("多少受访者认为体验是首要任务？").kind == "count"
