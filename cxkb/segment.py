@@ -323,6 +323,52 @@ def _tagged(norm: str) -> tuple[tuple[str, str], ...]:
     return tuple((p.word, p.flag) for piece in _pieces(norm) for p in tagger.lcut(piece))
 
 
+# Words ending in 业 that name no trade (企业, 专业, 就业 …).
+_NOT_TRADES = (
+    "企业",
+    "专业",
+    "就业",
+    "创业",
+    "营业",
+    "作业",
+    "毕业",
+    "事业",
+    "职业",
+    "物业",
+    "学业",
+    "产业",
+    "工业",
+    "商业",
+)
+
+
+def trades(text: str) -> list[str]:
+    """The trades a question names, without the word 行业 / 业 (钢铁 in 钢铁行业, 金融服务 in 金融服务业): a corpus that
+    never mentions the trade has nothing to say of it. A generic trade word (服务业) takes the noun before it."""
+    tagged = _tagged(normalize(text))
+    found = []
+    for i, (w, flag) in enumerate(tagged):
+        if not flag.startswith("n") or not _HAN_RUN.fullmatch(w) or w.endswith(_NOT_TRADES):
+            continue
+        before = (
+            tagged[i - 1][0] if i and tagged[i - 1][1].startswith("n") and _HAN_RUN.fullmatch(tagged[i - 1][0]) else ""
+        )
+        if w.endswith("行业"):
+            trade = w[:-2] or before  # 钢铁行业, or 石油化工 + 行业
+        elif w.endswith("业") and len(w) >= 3:
+            trade = w[:-1]
+        else:
+            continue
+        if trade in _GENERIC_TRADES:
+            trade = before and before + trade  # 金融 + 服务业: the trade is 金融服务; 服务业 alone names none
+        if len(trade) >= 2:
+            found.append(trade)
+    return list(dict.fromkeys(found))
+
+
+_GENERIC_TRADES = ("服务",)
+
+
 def chinese_names(text: str, *, strict: bool = False) -> list[str]:
     """Words jieba tags as names of people or organisations (麦肯锡, 贝恩), two Chinese characters or more.
 

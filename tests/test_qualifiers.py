@@ -23,6 +23,11 @@ from cxkb.qualifiers import Qualifier, conflicts, qualifiers
         ("落后企业中使用旅程地图的比例？", "61% 的领先企业使用旅程地图。", "group"),
         ("B2C 企业的平均 NPS 是多少？", "B2B 企业的平均 NPS 为 21。", "group"),
         ("非领先企业中设立体验官的比例是多少？", "领先企业中有 58% 设立了体验官。", "group"),
+        (
+            "未来五年内会开设自提点的门店占多少？",
+            "在接下来的两到三年中，开设自提点的门店将从 30% 增加到 45%。",
+            "window",
+        ),
         ("去年砍掉了会员日的超市占多少？", "去年新设会员日的超市占 12%。", "direction"),
         # A change asked about, and a sentence that states only a level: how many have one, not who set one up.
         ("过去一年撤掉了体验官的银行占多少？", "有 62% 的银行设有一名体验官。", "direction"),
@@ -44,6 +49,7 @@ def test_another_qualifier_conflicts(question: str, sentence: str, kind: str):
         ("B2B 企业的平均分是多少？", "其平均分不到 50 分，而 B2C 企业则在 65 到 85 分之间。"),  # compares
         ("不满意的顾客占多少？", "不满意的顾客占 9%。"),  # 不满意 is not 满意
         ("增加了预算的企业占多少？", "增加了预算的企业占 41%，减少的占 9%。"),  # both directions named
+        ("未来两三年会增加自提点的门店占多少？", "接下来的两到三年，增加自提点的门店占 45%。"),  # a range, either way
         ("预计会增加到多少？", "将从 40% 提高到 55%。"),  # the same change, another word
         ("满意度提升了多少？", "满意度从 64% 升至 71%。"),
         # A comparison is said in too many ways to ask for its words: only changes need theirs.

@@ -140,3 +140,13 @@ def test_a_line_break_space_inside_a_chinese_word_does_not_split_it():
     assert "高管" in words and "全渠道" in words and "高" not in words
     assert "高管" in keyword_tokens("受访高 管")
     assert cut("IBV 与牛津经济研究院携手 合作") == ["ibv", "与", "牛津", "经济", "研究院", "携手", "合作"]
+
+
+def test_trades_named_in_a_question():
+    from cxkb.segment import trades
+
+    assert trades("钢铁行业的企业中，提供全渠道体验的比例？") == ["钢铁"]
+    assert trades("金融服务业受访者里领先者占多少？") == ["金融服务"]  # 服务业 takes the noun before it
+    assert trades("石油化工行业的领先者") == ["石油化工"]
+    assert trades("零售业的净推荐值") == ["零售"]
+    assert trades("企业的专业能力与服务业") == []  # 企业, 专业 name no trade; 服务业 alone names none
