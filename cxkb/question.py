@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .normalize import normalize
 from .qualifiers import Qualifier, qualifiers
-from .segment import chinese_names, cut, english_expansion, keyword_tokens, nouns, tokenize, trades
+from .segment import chinese_names, cut, english_expansion, english_terms, keyword_tokens, nouns, tokenize, trades
 
 # The kind of figure a question asks for: the first pattern that matches names it. What a sentence
 # must hold to answer each kind is in answer.py.
@@ -327,7 +327,11 @@ def parse(text: str) -> Question:
         quoted=tuple(squash(m) for m in QUOTED.findall(norm)),
         qualifiers=tuple(asked),
         specifics=specifics,
-        nouns=() if english else tuple(w for w in nouns(text) if w not in _FRAMING),
+        # An English question's nouns are the glossary's Chinese for its terms, where the glossary knows one word
+        # for the term (salary 薪酬 薪资 may be either): what the reports would call the thing asked about.
+        nouns=tuple(dict.fromkeys(zh[0] for zh in english_terms(text) if len(zh) == 1 and zh[0] not in _FRAMING))
+        if english
+        else tuple(w for w in nouns(text) if w not in _FRAMING),
         source=() if english else source_nouns(norm),
         definition=definition,
         provenance=provenance,

@@ -225,6 +225,19 @@ def _glossary() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple((re.compile(rf"(?<![a-z]){re.escape(en)}(?![a-z])"), zh) for en, zh in entries)
 
 
+def english_terms(text: str) -> list[tuple[str, ...]]:
+    """The Chinese terms of each glossary entry an English question matches, entry by entry (longest first)."""
+    rest = normalize(text)
+    if not _LATIN.search(rest):
+        return []
+    out = []
+    for pattern, chinese in _glossary():
+        if pattern.search(rest):
+            rest = pattern.sub(" ", rest)
+            out.append(chinese)
+    return out
+
+
 def english_expansion(text: str) -> list[str]:
     """Chinese search terms for the English CX terms in a question (cxkb/data/en_zh.tsv).
 

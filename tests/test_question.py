@@ -261,3 +261,10 @@ def test_how_many_people_asks_a_count():
 def test_a_trade_named_is_a_specific_of_a_factual_question_only():
     assert "钢铁" in parse("钢铁行业的 B2B 企业中，能提供无缝体验的比例是多少？").specifics
     assert "钢铁" not in parse("钢铁行业应该如何改善客户体验？").specifics  # an open question's topic
+
+
+def test_an_english_questions_nouns_are_the_glossarys_chinese_for_its_terms():
+    q = parse("How many European customers did the survey cover?")
+    assert "欧洲" in q.nouns and "客户" in q.nouns
+    # A term the glossary gives two words for may be called either: it is not a noun a sentence must state.
+    assert "薪酬" not in parse("What is the typical salary of a store manager?").nouns
