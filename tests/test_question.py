@@ -265,6 +265,6 @@ def test_a_trade_named_is_a_specific_of_a_factual_question_only():
 
 def test_an_english_questions_nouns_are_the_glossarys_chinese_for_its_terms():
     q = parse("How many European customers did the survey cover?")
-    assert "欧洲" in q.nouns and "客户" in q.nouns
+    assert "欧洲" in q.nouns
     # A term the glossary gives two words for may be called either: it is not a noun a sentence must state.
     assert "薪酬" not in parse("What is the typical salary of a store manager?").nouns
