@@ -225,34 +225,26 @@ def _glossary() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple((re.compile(rf"(?<![a-z]){re.escape(en)}(?![a-z])"), zh) for en, zh in entries)
 
 
-def english_terms(text: str) -> list[tuple[str, ...]]:
-    """The Chinese terms of each glossary entry an English question matches, entry by entry (longest first)."""
-    rest = normalize(text)
-    if not _LATIN.search(rest):
-        return []
-    out = []
-    for pattern, chinese in _glossary():
-        if pattern.search(rest):
-            rest = pattern.sub(" ", rest)
-            out.append(chinese)
-    return out
-
-
 def english_expansion(text: str) -> list[str]:
     """Chinese search terms for the English CX terms in a question (cxkb/data/en_zh.tsv).
 
     The reports are Chinese; an English question shares no words with them, so BM25 would see
     nothing. A domain glossary gives it the Chinese terms to match; the dense side needs no help.
     """
+    return [token for chinese in english_terms(text) for term in chinese for token in tokenize(term)]
+
+
+def english_terms(text: str) -> list[tuple[str, ...]]:
+    """The Chinese terms of each glossary entry an English question matches, entry by entry, longest phrase
+    first (a phrase a longer one matched is not matched again)."""
     rest = normalize(text)
     if not _LATIN.search(rest):  # every glossary phrase has a Latin letter: no need to compile its 200 patterns
         return []
-    out: list[str] = []
+    out = []
     for pattern, chinese in _glossary():
         if pattern.search(rest):
             rest = pattern.sub(" ", rest)
-            for term in chinese:
-                out.extend(tokenize(term))
+            out.append(chinese)
     return out
 
 
@@ -355,6 +347,10 @@ _NOT_TRADES = (
 )
 
 
+# A trade word that names no trade without the noun before it (金融服务业, not any 服务业).
+_GENERIC_TRADES = ("服务",)
+
+
 def trades(text: str) -> list[str]:
     """The trades a question names, without the word 行业 / 业 (钢铁 in 钢铁行业, 金融服务 in 金融服务业): a corpus that
     never mentions the trade has nothing to say of it. A generic trade word (服务业) takes the noun before it."""
@@ -377,9 +373,6 @@ def trades(text: str) -> list[str]:
         if len(trade) >= 2:
             found.append(trade)
     return list(dict.fromkeys(found))
-
-
-_GENERIC_TRADES = ("服务",)
 
 
 def chinese_names(text: str, *, strict: bool = False) -> list[str]:
