@@ -126,7 +126,9 @@ def missing_terms(q: Question, text: str, context: str = "") -> list[str]:
 
     def found(t: str) -> bool:
         if t in quoted:
-            return t in have or (bool(around) and t in around)
+            # Survey wording quoted from memory drops or adds a 的 (缺乏关键客户体验技能 / 缺乏关键的客户体验技能).
+            bare = t.replace("的", "")
+            return bare in have.replace("的", "") or (bool(around) and bare in around.replace("的", ""))
         if t == "平均" or t.endswith("体验"):
             return t in have
         if all(c in have for c in t) or (len(t) >= 3 and t[-2:] in have):

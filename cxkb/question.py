@@ -97,7 +97,8 @@ _ASKS_OPEN = re.compile(
 # name or date asks for advice: the passages that discuss it answer it.
 _OWN_SITUATION = re.compile(r"我们|我司|咱们|本公司|\bwe\b|\bwe're\b|\bour\b|\bus\b")
 # 几 that counts nothing asked: 好几年 (quite a few years), 这几年, 前几个月, 十几家, 几乎 (almost), 哪几类 (which).
-_NOT_ASKING_JI = re.compile(r"(?<=[好这那前后十数近哪])几|几(?=乎)")
+# A question ending 比同行好几倍？ asks how many times better (好 + 几倍), not "several times".
+_NOT_ASKING_JI = re.compile(r"(?<=[这那前后十数近哪])几|(?<=好)几(?!倍\s*[？?]?\s*$)|几(?=乎)")
 # Words that ask for an amount outright, unlike a bare 几.
 _AMOUNT_WORDS = re.compile(r"多少|多大|几成|几倍|百分|比例|占比|how many|how much|number of|what share|percent")
 # A question with sentences of context before it (我们公司…。为什么…？) asks in its question sentences only.

@@ -375,6 +375,15 @@ def trades(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_GENERIC_ORGANISATIONS = ("公司", "企业")
+
+
+def _place(word: str) -> bool:
+    """Whether jieba's dictionary reads ``word`` alone as a place name (美国, 北京)."""
+    tagged = _tagged(word)
+    return len(tagged) == 1 and tagged[0][1] == "ns"
+
+
 def chinese_names(text: str, *, strict: bool = False) -> list[str]:
     """Words jieba tags as names of people or organisations (麦肯锡, 贝恩), two Chinese characters or more.
 
@@ -389,6 +398,8 @@ def chinese_names(text: str, *, strict: bool = False) -> list[str]:
     for i, (w, flag) in enumerate(tagged):
         if flag not in _NAME_TAGS or not _HAN_RUN.fullmatch(w):
             continue
+        if w.endswith(_GENERIC_ORGANISATIONS) and _place(w[:-2]):
+            continue  # 美国公司, 中国企业: a kind of firm, not a name (中国银行 is one)
         following = tagged[i + 1][0] if i + 1 < len(tagged) else ""
         organisation = following.startswith(_ORGANISATION_WORDS) or (
             w.endswith(_ORGANISATION_WORDS) and not w.startswith(_ORGANISATION_WORDS)  # 麦肯锡公司 as one word

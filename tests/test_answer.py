@@ -96,6 +96,12 @@ def test_missing_terms():
     assert missing_terms(parse("重视程度和实际落实之间平均差了多少？"), "两者之间的平均差距为 24%") == []
 
 
+def test_a_quoted_phrase_may_drop_a_de():
+    q = parse("在“缺乏关键体验技能”这个障碍上，领先者与落后者相差多少个百分点？")
+    assert "缺乏关键体验技能" not in missing_terms(q, "差距最大的是“缺乏关键的体验技能”，差距为 42 个百分点。")
+    assert "缺乏关键体验技能" in missing_terms(q, "差距最大的是“技术限制”，差距为 30 个百分点。")
+
+
 def test_synonyms_stand_for_each_other():
     from cxkb.answer import states
 

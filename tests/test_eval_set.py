@@ -33,6 +33,7 @@ SETS = (
     ROOT / "eval" / "blind.jsonl",
     ROOT / "eval" / "blind2.jsonl",
     ROOT / "eval" / "blind3.jsonl",
+    ROOT / "eval" / "blind4.jsonl",
 )
 CORPUS = ROOT / "corpus"
 
@@ -158,9 +159,9 @@ def test_ids_unique_and_well_formed():
     dupes = [i for i, n in Counter(ids).items() if n > 1]
     assert not dupes, f"duplicate ids: {dupes}"
     # q: eval set, h: held-out, b: blind, c: the second blind set (written for the answerability work),
-    # e: the third blind set (issue 12, second round)
-    bad = [i for i in ids if not re.fullmatch(r"[qhbce]\d{3,}", str(i))]
-    assert not bad, f"ids must look like q001, h001, b001, c001 or e001: {bad}"
+    # e: the third blind set (issue 12, second round), g: the fourth (issue 12, third round)
+    bad = [i for i in ids if not re.fullmatch(r"[qhbceg]\d{3,}", str(i))]
+    assert not bad, f"ids must look like q001, h001, b001, c001, e001 or g001: {bad}"
 
 
 def test_questions_unique():

@@ -268,3 +268,8 @@ def test_an_english_questions_nouns_are_the_glossarys_chinese_for_its_terms():
     assert "欧洲" in q.nouns
     # A term the glossary gives two words for may be called either: it is not a noun a sentence must state.
     assert "薪酬" not in parse("What is the typical salary of a store manager?").nouns
+
+
+def test_better_by_how_many_times_asks_a_multiple():
+    assert parse("会员店的复购率比普通门店好几倍？").kind == "multiple"
+    assert parse("好几倍的增长来自哪些渠道？").kind is None  # "several times": no amount asked

@@ -150,3 +150,11 @@ def test_trades_named_in_a_question():
     assert trades("石油化工行业的领先者") == ["石油化工"]
     assert trades("零售业的净推荐值") == ["零售"]
     assert trades("企业的专业能力与服务业") == []  # 企业, 专业 name no trade; 服务业 alone names none
+
+
+def test_a_place_and_a_firm_word_is_a_kind_of_firm_not_a_name():
+    from cxkb.segment import chinese_names
+
+    assert chinese_names("哪家美国公司把市场部撤了？") == []
+    assert chinese_names("中国银行的手机银行好用吗？") == ["中国银行"]  # a bank's name
+    assert chinese_names("麦肯锡公司的报告") == ["麦肯锡公司"]
