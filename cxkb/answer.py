@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -276,20 +276,29 @@ def unmatched(
 # case study names its firm once, at its head, and speaks of "the company" after. 600, 1000 and 2000 were
 # compared on the eval sets: 1000 ruled out as many near misses as 600 without the answer 600 lost.
 NAME_REACH = 1000
+SUBJECT_SHARE = 0.05
 
 
 def far_names(q: Question, index: Index, report_id: str, span: tuple[int, int], said: str) -> list[str]:
     """The names the question asks about (organisations, products, Latin abbreviations: its specifics, and an
-    English question's Latin words) that the corpus knows but that neither ``said`` (the span and its context)
-    nor the report's :data:`NAME_REACH` characters before the span state. A figure from Crystal's case study
+    English question's Latin words) that the span's report names somewhere, but neither ``said`` (the span and
+    its context) nor the report's :data:`NAME_REACH` characters before the span state. A figure from Crystal's case study
     does not answer a question about Sherwin-Williams, however often the report names Sherwin-Williams
     elsewhere: unlike a common noun (:func:`unmatched`), a name is not a report's subject everywhere in it."""
     asked = q.specifics + tuple(t for t in q.tokens if q.english and t.isascii())
-    # A name in the phrase naming the study (q.source) picks the report; any mention of it there meets it.
+    # Only a name the span's report tells of elsewhere: one it never names is a word of an English title (State of
+    # CX Management), a name it writes another way, or :func:`unmatched`'s business. A name in the phrase naming
+    # the study (q.source) picks the report, and a follow-up's names from the last turn (q.context) place it.
+    # A name the report uses in a twentieth of its sentences or more is its subject (B2B in a report on B2B
+    # customer engagement), which any of its sentences may leave unsaid.
+    sentences = len(index.sentences.of_report(report_id))  # type: ignore[attr-defined]
     names = [
         t
         for t in dict.fromkeys(asked)
-        if not t[0].isdigit() and index.df.get(t) and not (t in q.source and _mentions(index, report_id, t))
+        if not t[0].isdigit()
+        and t not in q.source
+        and t not in q.context
+        and 0 < _mentions(index, report_id, t) < SUBJECT_SHARE * sentences
     ]
     if not names:
         return []
@@ -425,6 +434,11 @@ def _rule(q: Question, f: dict[str, float], missing: list[str], clash: list[str]
     return None
 
 
+def _own(q: Question) -> tuple[str, ...]:
+    """The nouns of a follow-up the asker typed, not those it took from the last turn."""
+    return tuple(n for n in q.nouns if n not in q.context)
+
+
 def lead_in(text: str, floor: int, start: int) -> str:
     """The words leading into a span at ``start`` (back to ``floor``, at most :data:`LEAD_CHARS`), which may
     name what its figure is about. When the span is an item of a bulleted or numbered list, the items before
@@ -464,7 +478,9 @@ def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, fl
         said = f"{head}\n{chunk.heading}\n{lead}"
         lacks = unmatched(q, index, text, said, report_id)
         # A figure about a neighbour of the thing asked about answers nothing, like one missing the measured word.
-        neighbour = [lacks[0]] if q.kind is not None and lacks[1] >= SPECIFIC and lacks[0] not in missing else []
+        # A follow-up's words from the last turn place it (q.context): what it asks now is in its own words.
+        asked = lacks if not q.context else unmatched(replace(q, nouns=_own(q)), index, text, said, report_id)
+        neighbour = [asked[0]] if q.kind is not None and asked[1] >= SPECIFIC and asked[0] not in missing else []
         if q.kind is not None and not neighbour:
             neighbour = far_names(q, index, report_id, span, f"{text}\n{said}")[:1]
         clash = conflicts(list(q.qualifiers), text, head, figure=q.kind is not None)

@@ -145,9 +145,25 @@ def is_follow_up(q: Question) -> bool:
 
 def _said_before(text: str, at: int) -> bool:
     """Whether a referring phrase at ``at`` points back within the question itself: an earlier clause of it
-    names something (CEO 任命一位高管监督客户体验，这个职位证明了什么)."""
+    names something (CEO 任命一位高管监督客户体验，这个职位证明了什么), or it stands beside what it names (Walker
+    这份报告, “体验设计”这种方法, these CX reports: the library itself)."""
     clause = max(text.rfind(mark, 0, at) for mark in "，,；;")
-    return clause > 0 and bool(nouns(text[:clause]))
+    if clause > 0 and bool(nouns(text[:clause])):
+        return True
+    return (
+        bool(_APPOSITION.search(text[:at]) and _NAMES_A_STUDY.match(text, at))
+        or bool(_QUOTED_BEFORE.search(text[:at]))
+        or bool(_THE_LIBRARY.match(text, at))
+    )
+
+
+# What a referring phrase may stand beside: a name in Latin letters (Walker 这份报告) …
+_APPOSITION = re.compile(r"[a-z0-9][a-z0-9&.'-]*\s*$")
+_NAMES_A_STUDY = re.compile(r"(?:这|该|此)(?:份|篇|项|个)?(?:报告|调查|调研|研究)")
+# … or a quoted term ("体验设计"这种方法)
+_QUOTED_BEFORE = re.compile(r"[”」』\"]\s*$")
+# "these reports" in English asks of the library, not of the last answer.
+_THE_LIBRARY = re.compile(r"(?:these|those)\s+(?:cx\s+|customer experience\s+)?(?:reports|studies|surveys)\b")
 
 
 def _topic(previous: str) -> str:

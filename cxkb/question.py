@@ -29,8 +29,7 @@ ASKS: dict[str, re.Pattern[str]] = {
     ),
     # "how many years" asks a duration, as 多少年 does.
     "count": re.compile(
-        # 多少 before the people counted (多少飞行员, 多少受访者): a head count, or the share surveys give instead.
-        r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|多少[^，,。？?的]{0,4}?(?:员|者|人|户|客|师)|几(?:名|位|家|个|种|项)"
+        r"多少(?:名|位|家|个|人|种|项|次|页|国|篇)|几(?:名|位|家|个|种|项)"
         r"|how many(?!\s+(?:years|months|weeks|days|hours|minutes)\b)|number of|样本"
     ),
     "duration": re.compile(

@@ -411,3 +411,34 @@ def test_a_word_naming_the_study_is_met_by_the_report_naming_it_once(tmp_path):
     assert unmatched(parse("在澄观的超市调研里，会员店的净推荐值是多少？"), index, row, report_id=rid)[1] == 0.0
     # Asked of 澄观's own stores, the word is what the figure must be about, and the row is not.
     assert unmatched(parse("澄观自营的会员店净推荐值是多少？"), index, row, report_id=rid)[0] == "澄观"
+
+
+def test_a_name_the_report_is_about_may_go_unsaid(tmp_path):
+    from cxkb.answer import far_names
+
+    body = "".join(f"第{i}节：Acme 的门店继续推进会员计划，覆盖更多城市。\n\n" for i in range(8))
+    index, text, _ = _one_report_index(tmp_path, f"{body}{_FILLER}\n\n会员复购率提高了 30%。")
+    rid = next(r for r in index.reports if r.startswith("one"))
+    span = (text.index("会员复购率"), len(text))
+    # Named in every section: the report's subject, which a sentence far from the last mention may leave unsaid.
+    assert far_names(parse("Acme 的会员复购率提高了多少？"), index, rid, span, text[span[0] :]) == []
+
+
+def test_a_follow_ups_words_from_the_last_turn_do_not_make_a_neighbour(tmp_path):
+    from dataclasses import replace
+
+    from cxkb.answer import candidates
+
+    index, _, _ = _one_report_index(
+        tmp_path,
+        f"年度体验调研\n\n{_FILLER}\n\n主要发现\n- 只有 10% 的受访者预测了体验工作的商业价值。"
+        "\n- 只有 11% 的受访者根据体验洞察做出战略决策。",
+    )
+    settings = Settings(index=tmp_path / "i").replace(model="hash:64")
+    typed = parse("那根据体验洞察做战略决策的呢？")
+    q = parse("根据体验洞察做战略决策的，只有多少受访者预测了体验工作的商业价值？")
+    q = replace(q, context=frozenset(q.tokens) - frozenset(typed.tokens))
+    judged = candidates(index, q, settings).judged
+    eleven = next(j for j in judged if "11%" in index.reports[j.scored.hit.chunk.report_id].text[slice(*j.span)])
+    # 商业价值 came from the last turn: the sentence about 战略决策 is not about a neighbour for lacking it.
+    assert eleven.rule is None, eleven.rule

@@ -94,6 +94,10 @@ def test_the_first_question_is_never_rewritten():
         ("门店的整体服务质量如何？", False),  # long enough to stand alone
         ("店长们靠什么扛住这种压力？", True),  # 这种 + a noun names a kind said before
         ("旺季客流猛增，店长们靠什么扛住这种压力？", False),  # … in the question itself
+        ("Forrester 这份报告一共访问了多少位店长？", False),  # the report it stands beside
+        ("报告是怎么解释“服务蓝图”这种工具的？", False),  # the quoted term it stands beside
+        ("What NPS do these CX reports give for banks?", False),  # the library itself
+        ("这份报告一共访问了多少位店长？", True),  # the report of the last answer
     ],
 )
 def test_is_follow_up(question: str, follows: bool):

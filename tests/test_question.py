@@ -253,11 +253,6 @@ def test_the_phrase_naming_the_study_gives_its_source_words():
     assert parse("What share of Acme's stores were surveyed?").source == ()
 
 
-def test_how_many_people_asks_a_count():
-    assert parse("这款应用有多少飞行员在使用？").kind == "count"
-    assert parse("多少受访者认为体验是首要任务？").kind == "count"
-
-
 def test_a_trade_named_is_a_specific_of_a_factual_question_only():
     assert "钢铁" in parse("钢铁行业的 B2B 企业中，能提供无缝体验的比例是多少？").specifics
     assert "钢铁" not in parse("钢铁行业应该如何改善客户体验？").specifics  # an open question's topic
