@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -248,7 +248,12 @@ SUBJECT_MENTIONS = 2
 
 
 def unmatched(
-    q: Question, index: Index, text: str, context: str = "", report_id: str | None = None
+    q: Question,
+    index: Index,
+    text: str,
+    context: str = "",
+    report_id: str | None = None,
+    nouns: tuple[str, ...] | None = None,
 ) -> tuple[str, float]:
     """The most specific thing the question asks about that the corpus knows but neither the span nor its
     ``context`` (the report's head, the heading and the words leading into the span) states, with its
@@ -256,12 +261,13 @@ def unmatched(
     one is stated). A near miss quotes a sentence about a neighbour (the CMO's share for a question about
     the CEO, 北美 for 欧洲): the corpus names the thing asked about, just not there. Words the corpus never
     uses are a paraphrase as often as a miss, so they do not count, and neither do the subjects of the
-    report the span is from (``report_id``; :data:`SUBJECT_MENTIONS`)."""
+    report the span is from (``report_id``; :data:`SUBJECT_MENTIONS`). ``nouns``: the question's nouns to weigh,
+    when not all of them (a follow-up's own)."""
     have = squash(normalize(text)) + "\n" + squash(normalize(context))
     n = max(1, len(index.chunks))
     ceiling = math.log(1 + n)
     worst = ("", 0.0)
-    for term in q.nouns:
+    for term in q.nouns if nouns is None else nouns:
         df = index.df.get(term, 0)
         # A word naming the study asked about (q.source) picks the report: once the report names it, it is met.
         needed = 1 if term in q.source else SUBJECT_MENTIONS
@@ -276,30 +282,29 @@ def unmatched(
 # case study names its firm once, at its head, and speaks of "the company" after. 600, 1000 and 2000 were
 # compared on the eval sets: 1000 ruled out as many near misses as 600 without the answer 600 lost.
 NAME_REACH = 1000
+# A name the report uses in this share of its sentences or more is its subject (B2B in a report on B2B customer
+# engagement), which any of its sentences may leave unsaid.
 SUBJECT_SHARE = 0.05
 
 
 def far_names(q: Question, index: Index, report_id: str, span: tuple[int, int], said: str) -> list[str]:
     """The names the question asks about (organisations, products, Latin abbreviations: its specifics, and an
     English question's Latin words) that the span's report names somewhere, but neither ``said`` (the span and
-    its context) nor the report's :data:`NAME_REACH` characters before the span state. A figure from Crystal's case study
-    does not answer a question about Sherwin-Williams, however often the report names Sherwin-Williams
-    elsewhere: unlike a common noun (:func:`unmatched`), a name is not a report's subject everywhere in it."""
+    its context) nor the report's :data:`NAME_REACH` characters before the span state. A figure from Crystal's
+    case study does not answer a question about Sherwin-Williams, however often the report names
+    Sherwin-Williams elsewhere: unlike a common noun (:func:`unmatched`), a name is not a report's subject
+    everywhere in it, unless the report names it throughout (:data:`SUBJECT_SHARE`).
+
+    A name in the phrase naming the study (q.source) picks the report, and a follow-up's names from the last turn
+    (q.context) place it: neither counts. Nor does a name the span's report never names: that is a word of an
+    English title (State of CX Management), a name the report writes another way, or :func:`unmatched`'s
+    business."""
     asked = q.specifics + tuple(t for t in q.tokens if q.english and t.isascii())
-    # Only a name the span's report tells of elsewhere: one it never names is a word of an English title (State of
-    # CX Management), a name it writes another way, or :func:`unmatched`'s business. A name in the phrase naming
-    # the study (q.source) picks the report, and a follow-up's names from the last turn (q.context) place it.
-    # A name the report uses in a twentieth of its sentences or more is its subject (B2B in a report on B2B
-    # customer engagement), which any of its sentences may leave unsaid.
-    sentences = len(index.sentences.of_report(report_id))  # type: ignore[attr-defined]
-    names = [
-        t
-        for t in dict.fromkeys(asked)
-        if not t[0].isdigit()
-        and t not in q.source
-        and t not in q.context
-        and 0 < _mentions(index, report_id, t) < SUBJECT_SHARE * sentences
-    ]
+    names = [t for t in dict.fromkeys(asked) if not t[0].isdigit() and t not in q.source and t not in q.context]
+    if not names:
+        return []
+    subject = SUBJECT_SHARE * len(index.sentences.of_report(report_id))  # type: ignore[attr-defined]
+    names = [t for t in names if 0 < _mentions(index, report_id, t) < subject]
     if not names:
         return []
     have = squash(normalize(said))
@@ -479,7 +484,7 @@ def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, fl
         lacks = unmatched(q, index, text, said, report_id)
         # A figure about a neighbour of the thing asked about answers nothing, like one missing the measured word.
         # A follow-up's words from the last turn place it (q.context): what it asks now is in its own words.
-        asked = lacks if not q.context else unmatched(replace(q, nouns=_own(q)), index, text, said, report_id)
+        asked = lacks if not q.context else unmatched(q, index, text, said, report_id, nouns=_own(q))
         neighbour = [asked[0]] if q.kind is not None and asked[1] >= SPECIFIC and asked[0] not in missing else []
         if q.kind is not None and not neighbour:
             neighbour = far_names(q, index, report_id, span, f"{text}\n{said}")[:1]
