@@ -173,10 +173,12 @@ def _name(pattern: str) -> str:
 def conflicts(asked: list[Qualifier], sentence: str, context: str = "", *, figure: bool = False) -> list[str]:
     """The question's qualifiers that ``sentence`` contradicts: it states the same kind with another value
     and not the asked one. ``context`` (the report's head) may state years and groups for every sentence;
-    a sentence that compares (而, 相比 …) may name the asked group only as 其, so it never contradicts one."""
+    a sentence that compares (而, 相比 …) may name the asked group only as 其, so it never contradicts one.
+    ``figure``: the question asks for a figure, so a change it asks about must be stated as one."""
     have = qualifiers(sentence)
     around = qualifiers(context) if context else []
-    compares = bool(_COMPARES.search(normalize(sentence)))
+    norm = normalize(sentence)
+    compares = bool(_COMPARES.search(norm))
     out = []
     for q in asked:
         same_kind = [h for h in have if h.kind == q.kind]
@@ -184,7 +186,7 @@ def conflicts(asked: list[Qualifier], sentence: str, context: str = "", *, figur
             # A figure for the organisations that have a team does not count those that set one up or disbanded
             # one: a figure asked of a change needs a sentence that states a change, either way. (How to raise
             # something, 如何提升, asks no figure.)
-            if not any(w in normalize(sentence) for w in _CHANGE_WORDS[q.value]):
+            if not any(w in norm for w in _CHANGE_WORDS[q.value]):
                 out.append(f"direction {q.value} (the sentence states no change)")
             continue
         if not same_kind or q in have:
