@@ -296,7 +296,8 @@ def parse(text: str) -> Question:
     script = script_of(text)
     english = script == "other"
     tokens = tokenize(text)
-    expansion = english_expansion(text)
+    glossary = english_terms(text)
+    expansion = english_expansion(text, glossary)
     asking = asked_part(norm)
     kind = asked_kind(_NOT_ASKING_JI.sub("若", asking))
     # 几 is also "a few" (几个高管一起负责): where the question asks how, why or what should be done and its only
@@ -330,7 +331,7 @@ def parse(text: str) -> Question:
         specifics=specifics,
         # An English question's nouns are the glossary's Chinese for its terms, where the glossary knows one word
         # for the term (salary 薪酬 薪资 may be either): what the reports would call the thing asked about.
-        nouns=tuple(dict.fromkeys(zh[0] for zh in english_terms(text) if len(zh) == 1 and zh[0] not in _FRAMING))
+        nouns=tuple(dict.fromkeys(zh[0] for zh in glossary if len(zh) == 1 and zh[0] not in _FRAMING))
         if english
         else tuple(w for w in nouns(text) if w not in _FRAMING),
         source=() if english else source_nouns(norm),

@@ -225,13 +225,14 @@ def _glossary() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple((re.compile(rf"(?<![a-z]){re.escape(en)}(?![a-z])"), zh) for en, zh in entries)
 
 
-def english_expansion(text: str) -> list[str]:
+def english_expansion(text: str, terms: list[tuple[str, ...]] | None = None) -> list[str]:
     """Chinese search terms for the English CX terms in a question (cxkb/data/en_zh.tsv).
 
     The reports are Chinese; an English question shares no words with them, so BM25 would see
     nothing. A domain glossary gives it the Chinese terms to match; the dense side needs no help.
     """
-    return [token for chinese in english_terms(text) for term in chinese for token in tokenize(term)]
+    matched = english_terms(text) if terms is None else terms  # ``terms``: english_terms(text), when already had
+    return [token for chinese in matched for term in chinese for token in tokenize(term)]
 
 
 def english_terms(text: str) -> list[tuple[str, ...]]:
