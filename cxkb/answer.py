@@ -254,6 +254,7 @@ def unmatched(
     context: str = "",
     report_id: str | None = None,
     nouns: tuple[str, ...] | None = None,
+    beside: frozenset[str] = frozenset(),
 ) -> tuple[str, float]:
     """The most specific thing the question asks about that the corpus knows but neither the span nor its
     ``context`` (the report's head, the heading and the words leading into the span) states, with its
@@ -261,8 +262,10 @@ def unmatched(
     one is stated). A near miss quotes a sentence about a neighbour (the CMO's share for a question about
     the CEO, 北美 for 欧洲): the corpus names the thing asked about, just not there. Words the corpus never
     uses are a paraphrase as often as a miss, so they do not count, and neither do the subjects of the
-    report the span is from (``report_id``; :data:`SUBJECT_MENTIONS`). ``nouns``: the question's nouns to weigh,
-    when not all of them (a follow-up's own)."""
+    report the span is from (``report_id``; :data:`SUBJECT_MENTIONS`), unless the report names them ``beside``
+    a figure about something else (:func:`named_beside`). A word naming the study asked about (q.source) that
+    the report never uses says the span is from another study: it counts as fully specific. ``nouns``: the
+    question's nouns to weigh, when not all of them (a follow-up's own)."""
     have = squash(normalize(text)) + "\n" + squash(normalize(context))
     n = max(1, len(index.chunks))
     ceiling = math.log(1 + n)
@@ -270,12 +273,47 @@ def unmatched(
     for term in q.nouns if nouns is None else nouns:
         df = index.df.get(term, 0)
         # A word naming the study asked about (q.source) picks the report: once the report names it, it is met.
-        needed = 1 if term in q.source else SUBJECT_MENTIONS
-        if df and not states(term, have) and not (report_id and _mentions(index, report_id, term) >= needed):
-            specificity = math.log(1 + n / (1 + df)) / ceiling
-            if specificity > worst[1]:
-                worst = (term, specificity)
+        source = term in q.source
+        needed = 1 if source else SUBJECT_MENTIONS
+        if not df or states(term, have):
+            continue
+        mentions = _mentions(index, report_id, term) if report_id else 0
+        if mentions >= needed and term not in beside:
+            continue
+        # A title word's IDF is low (every chunk of its report carries the title), yet naming it picks the study.
+        specificity = 1.0 if source and report_id and not mentions else math.log(1 + n / (1 + df)) / ceiling
+        if specificity > worst[1]:
+            worst = (term, specificity)
     return worst
+
+
+# How many sentences on each side of a span :func:`named_beside` reads: 2 and 4 were compared on the eval sets.
+BESIDE = 3
+
+
+def named_beside(q: Question, index: Index, report_id: str, span: tuple[int, int], said: str) -> frozenset[str]:
+    """The question's nouns that a sentence within :data:`BESIDE` of the span names, while the span and
+    ``said`` (its context) do not. A report names a thing where its figure is (客服电话 in the list item
+    about the phone channel), so a figure a sentence or two away that leaves it unsaid is a sibling's (跨渠道,
+    电脑自助服务): however often the report names the thing, it is no subject the span may leave unsaid. A
+    sentence explaining a term (平均等待时间，指…) says what the span's figure measures, not a sibling's."""
+    ids = index.sentences.of_report(report_id)  # type: ignore[attr-defined]
+    if not len(ids):
+        return frozenset()
+    rows = index.sentences.table  # type: ignore[attr-defined]
+    starts = rows[ids.start : ids.stop, 1]
+    first = max(0, int(np.searchsorted(starts, span[0], side="right")) - 1)
+    last = int(np.searchsorted(starts, span[1], side="left"))
+    around = [*range(max(0, first - BESIDE), first), *range(last, min(len(ids), last + BESIDE))]
+    text = index.reports[report_id].text
+    have = squash(normalize(f"{text[span[0] : span[1]]}\n{said}"))
+    beside = [normalize(text[int(rows[ids.start + i, 1]) : int(rows[ids.start + i, 2])]) for i in around]
+    beside_text = squash("\n".join(t for t in beside if not _EXPLAINS.search(t)))
+    asked = [t for t in q.nouns if t not in q.source]  # a word naming the study is met by the report's naming it
+    return frozenset(t for t in asked if not states(t, have) and states(t, beside_text))
+
+
+_EXPLAINS = re.compile(rf"{_DEFINES.pattern}|[，,：:]\s*指(?![标出数导南引挥望责])")
 
 
 # How far before a span (in characters) a report may name the organisation or product a figure is about: a
@@ -470,21 +508,31 @@ def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, fl
     model = answerable_model()
     top = ranked[:JUDGED]
     best_dense = sorted((c.dense for c in top), reverse=True)
+    spans, saids = [], []
+    beside: dict[str, frozenset[str]] = {}
+    for c in top:
+        span = _answer_span(index, c.sentence_id, q)
+        report_id, chunk = c.hit.chunk.report_id, c.hit.chunk
+        lead = lead_in(index.reports[report_id].text, chunk.start, span[0])
+        # The context that may name what a figure is about: the report's head, the heading, the lead.
+        said = f"{index.report_head(report_id)}\n{chunk.heading}\n{lead}"
+        spans.append(span)
+        saids.append(said)
+        # What the report names beside one candidate it names there, not as its subject, for all of them.
+        if q.kind is not None:
+            beside[report_id] = beside.get(report_id, frozenset()) | named_beside(q, index, report_id, span, said)
     judged = []
     for i, c in enumerate(top):
-        span = _answer_span(index, c.sentence_id, q)
+        span, said = spans[i], saids[i]
         report_id = c.hit.chunk.report_id
         text = index.reports[report_id].text[span[0] : span[1]]
         head = index.report_head(report_id)
         missing = missing_terms(q, text, head)
-        chunk = c.hit.chunk
-        lead = lead_in(index.reports[report_id].text, chunk.start, span[0])
-        # The context that may name what a figure is about: the report's head, the heading, the lead.
-        said = f"{head}\n{chunk.heading}\n{lead}"
-        lacks = unmatched(q, index, text, said, report_id)
+        near = beside.get(report_id, frozenset())
+        lacks = unmatched(q, index, text, said, report_id, beside=near)
         # A figure about a neighbour of the thing asked about answers nothing, like one missing the measured word.
         # A follow-up's words from the last turn place it (q.context): what it asks now is in its own words.
-        asked = lacks if not q.context else unmatched(q, index, text, said, report_id, nouns=_own(q))
+        asked = lacks if not q.context else unmatched(q, index, text, said, report_id, nouns=_own(q), beside=near)
         neighbour = [asked[0]] if q.kind is not None and asked[1] >= SPECIFIC and asked[0] not in missing else []
         if q.kind is not None and not neighbour:
             neighbour = far_names(q, index, report_id, span, f"{text}\n{said}")[:1]

@@ -94,13 +94,21 @@ _GROUPS = (
     ((r"大型?企业",), (r"中小企业", r"小型?企业")),
     (("线上",), ("线下",)),
 )
+# Kinds of experience: a figure about employee experience (员工体验在 25% 的企业中是较低的优先级) says nothing of
+# customer experience, however alike the sentences read. A report's title naming one does not place a sentence.
+_EXPERIENCES = (
+    (
+        (r"(?:客户|顾客|用户|消费者)体验", "customer experience", r"\bcx\b"),
+        ("员工体验", "employee experience"),
+    ),
+)
 # A sentence that compares names both sides, one of them often as 其/这 (其平均分不到 50 分，而 B2C 企业…).
 _COMPARES = re.compile(r"而|相比|相较|对比|比|则|whereas|than|compared")
 
 
 @dataclass(frozen=True)
 class Qualifier:
-    kind: str  # "window" | "year" | "stage" | "direction" | "group"
+    kind: str  # "window" | "year" | "stage" | "direction" | "group" | "experience"
     value: str  # comparable: "3 year", "2023", "3 阶段", "建立", "领先者" (the side's first word)
 
 
@@ -147,8 +155,8 @@ def qualifier_spans(norm: str) -> list[tuple[Qualifier, int, int]]:
         n = _number(amount) if amount not in "ⅠⅡⅢⅣ" else "ⅠⅡⅢⅣ".index(amount) + 1
         if n is not None:
             found.append((Qualifier("stage", f"{n:g} {m.group(2) or m.group(3)}"), m.start(), m.end()))
-    for pairs, kind in ((_DIRECTIONS, "direction"), (_GROUPS, "group")):
-        patterns = kind == "group"
+    for pairs, kind in ((_DIRECTIONS, "direction"), (_GROUPS, "group"), (_EXPERIENCES, "experience")):
+        patterns = kind != "direction"
         for one, other in pairs:
             for side in (one, other):
                 rest = other if side is one else one

@@ -305,8 +305,9 @@ def parse(text: str) -> Question:
     if kind in ("count", "figure") and _ASKS_OPEN.search(asking) and not _AMOUNT_WORDS.search(asking):
         kind = None
     found = qualifiers(text)
-    # An English question's words never occur in the reports, so only its years can be matched.
-    asked = [q for q in found if q.kind == "year"] if english else found
+    # An English question's words never occur in the reports, so only its years and the kind of experience it
+    # names (customer experience) can be matched.
+    asked = [q for q in found if q.kind in ("year", "experience")] if english else found
     # Asked in the asking sentences (有人把…定义成…。该怎么理解？ asks no definition), and not what a thing
     # should be defined as (应如何界定其职责边界: advice).
     definition = bool(_ASKS_DEFINITION.search(asking)) and not _SHOULD_DEFINE.search(asking)

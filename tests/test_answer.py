@@ -442,3 +442,62 @@ def test_a_follow_ups_words_from_the_last_turn_do_not_make_a_neighbour(tmp_path)
     eleven = next(j for j in judged if "11%" in index.reports[j.scored.hit.chunk.report_id].text[slice(*j.span)])
     # 商业价值 came from the last turn: the sentence about 战略决策 is not about a neighbour for lacking it.
     assert eleven.rule is None, eleven.rule
+
+
+def test_a_thing_named_beside_a_figure_is_no_subject_the_figure_may_leave_unsaid(tmp_path):
+    from cxkb.answer import named_beside, unmatched
+
+    index, text, _ = _one_report_index(
+        tmp_path,
+        f"各渠道的体验差异很大。\n\n{_FILLER}\n\n"
+        "- 更多的受访者表示，他们的组织通过客服热线提供了好的体验。\n"
+        "- 受访者称，他们的组织通过网页自助服务（65%）提供了差的体验。\n\n"
+        f"{_FILLER}\n\n客服热线仍是最常用的渠道。",
+    )
+    rid = next(r for r in index.reports if r.startswith("one"))
+    q = parse("通过客服热线提供好的体验的组织占多少？")
+    start = text.index("- 受访者称")
+    span = (start, text.index("\n", start))
+    said = text[span[0] : span[1]]
+    assert named_beside(q, index, rid, span, "") == {"客服热线"}
+    # Named three times in the report, 热线 would be a subject the item may leave unsaid; named in the item
+    # beside it, it is what that item's figure is about, not this one's.
+    assert unmatched(q, index, said, report_id=rid)[1] == 0.0
+    assert unmatched(q, index, said, report_id=rid, beside=named_beside(q, index, rid, span, ""))[0] == "客服热线"
+    # The sentence that names it is not beside itself.
+    own = text.index("- 更多的受访者")
+    assert not named_beside(q, index, rid, (own, text.index("\n", own)), "")
+
+
+def test_a_sentence_explaining_the_figure_is_not_a_sibling(tmp_path):
+    from cxkb.answer import named_beside
+
+    index, text, _ = _one_report_index(
+        tmp_path,
+        f"{_FILLER}\n\n表 1：快餐，满意度 72%，平均等待时间 7 分钟。\n"
+        f"表 1 中的平均等待时间，指顾客从下单到第一份餐品上桌所经历的时间。\n\n{_FILLER}",
+    )
+    rid = next(r for r in index.reports if r.startswith("one"))
+    start = text.index("表 1：快餐")
+    span = (start, text.index("。", start) + 1)
+    assert named_beside(parse("快餐店顾客从下单到上桌平均要等多久？"), index, rid, span, "") == frozenset()
+
+
+def test_a_word_naming_another_study_rules_a_report_out(tmp_path):
+    from cxkb.answer import unmatched
+    from cxkb.index import build_index, open_index
+
+    text = f"{_FILLER}\n\n有 30% 的企业由首席营销官负责客户体验。"
+    corpus = write_tiny_corpus(tmp_path / "c", {"one.txt": (text, {"title": "体验革命：积极行动"})})
+    settings = Settings(corpus=corpus, index=tmp_path / "i")
+    build_index(settings.replace(model="hash:64", chunk_size=80))
+    index = open_index(settings.index)
+    one = next(r for r in index.reports if r.startswith("one"))
+    other = next(r for r in index.reports if r.startswith("qualtrics"))
+    q = parse("在体验革命调研中，由首席营销官负责客户体验的企业占多少？")
+    assert "革命" in q.source
+    row = "有 30% 的企业由首席营销官负责客户体验。"
+    assert unmatched(q, index, row, index.report_head(one), one)[1] == 0.0
+    # Another report never uses the study's name: a title word, common in its own report's chunks, still
+    # says the span is from another study.
+    assert unmatched(q, index, row, index.report_head(other), other) == ("革命", 1.0)

@@ -34,6 +34,7 @@ SETS = (
     ROOT / "eval" / "blind2.jsonl",
     ROOT / "eval" / "blind3.jsonl",
     ROOT / "eval" / "blind4.jsonl",
+    ROOT / "eval" / "blind5.jsonl",
 )
 CORPUS = ROOT / "corpus"
 
@@ -160,7 +161,7 @@ def test_ids_unique_and_well_formed():
     assert not dupes, f"duplicate ids: {dupes}"
     # q: eval set, h: held-out, b: blind, c: the second blind set (written for the answerability work),
     # e: the third blind set (issue 12, second round), g: the fourth (issue 12, third round)
-    bad = [i for i in ids if not re.fullmatch(r"[qhbceg]\d{3,}", str(i))]
+    bad = [i for i in ids if not re.fullmatch(r"[qhbcegk]\d{3,}", str(i))]
     assert not bad, f"ids must look like q001, h001, b001, c001, e001 or g001: {bad}"
 
 

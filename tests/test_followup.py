@@ -112,7 +112,8 @@ def test_no_standalone_question_of_the_eval_sets_is_taken_for_a_follow_up():
     questions = [
         json.loads(line)["question"]
         for path in sets
-        if not path.name.startswith(("conversations", "open_questions"))
+        # A blind set joins once its first run is in (eval/README.md): until then no test reads its failures.
+        if not path.name.startswith(("conversations", "open_questions", "blind5"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]

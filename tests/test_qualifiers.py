@@ -82,3 +82,15 @@ def test_qualifiers_are_normalised():
 
 def test_a_year_is_not_a_window():
     assert qualifiers("2019 年以上的数据") == [Qualifier("year", "2019")]
+
+
+def test_a_figure_about_employee_experience_is_not_one_about_customer_experience():
+    asked = qualifiers("What share of respondents said customer experience is a low priority?")
+    assert conflicts(asked, "员工体验在 25% 的受访企业中是较低的优先级。")
+    assert not conflicts(asked, "客户体验在 10% 的受访企业中是较低的优先级。")
+    # A sentence naming both compares them: it does not speak of the other kind only.
+    assert not conflicts(asked, "员工体验和客户体验同样是较低的优先级（25%）。")
+    ex = qualifiers("有核心员工体验指标的组织占多少？")
+    assert conflicts(ex, "87% 的受访者表示他们的组织有一个核心的客户体验指标。")
+    # A report titled for customer experience does not place a sentence about its employees.
+    assert conflicts(asked, "员工体验在 25% 的受访企业中是较低的优先级。", "2021 客户体验管理报告")

@@ -70,15 +70,19 @@ def test_a_question_is_read_once_into_its_parts():
     assert q.text.startswith("過去") and q.script == "traditional"
     assert q.norm == normalize(q.text)
     assert q.kind == "percent"
-    assert {x.kind for x in q.qualifiers} == {"window", "direction", "group"}
+    assert {x.kind for x in q.qualifiers} == {"window", "direction", "group", "experience"}
+    assert Qualifier("experience", "客户体验") in q.qualifiers  # not 员工体验
     assert Qualifier("window", "3 year") in q.qualifiers
     assert "领先者" in q.tokens or "领先" in q.tokens
 
 
-def test_an_english_question_keeps_only_its_years_and_searches_with_glossary_terms():
+def test_an_english_question_keeps_only_its_years_and_experience_and_searches_with_glossary_terms():
     q = parse("What share of companies had a CX team in 2021?")
     assert q.english and q.script == "other"
-    assert [x.kind for x in q.qualifiers] == ["year"]
+    assert [x.kind for x in q.qualifiers] == ["year", "experience"]  # CX: customer, not employee, experience
+    assert parse("How many leaders increased their CX budget over the past three years?").qualifiers == (
+        Qualifier("experience", "客户体验"),
+    )  # English window and direction words are not matched against Chinese text
     assert q.required == ()
     assert "2021" in q.specifics
     assert any("\u4e00" <= ch <= "\u9fff" for t in q.keywords for ch in t)  # glossary's Chinese terms
