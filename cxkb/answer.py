@@ -28,6 +28,7 @@ from .open_model import open_model, open_probability
 from .qualifiers import conflicts
 from .question import Question, as_open, squash, to_script, undecided
 from .search import Filters, query_vector, read_question, search
+from .segment import is_noun, stopwords, tagged
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,12 @@ _CN_COUNT = re.compile(
 
 
 _RATE = re.compile(r"([\u4e00-\u9fff]{1,6}(?<!效)率)")
+_POINTS = re.compile(r"[+-]?\d+(?:\.\d+)?\s*个?百分点")
+# A question asking a gap or a change, which percentage points answer.
+_ASKS_GAP = re.compile(
+    r"百分点|差|变化|变动|增|减|提高|提升|降|升|高出|低出|多出|多了|少了|高多少|低多少|多多少|少多少"
+    r"|gap|differ|change|point|increase|decrease|rise|rose|fall|fell|drop|grow|grew|more|less|higher|lower"
+)
 
 
 def answers_kind(kind: str | None, text: str, asked: str = "") -> bool:
@@ -69,6 +76,10 @@ def answers_kind(kind: str | None, text: str, asked: str = "") -> bool:
     so a count question also takes a percentage; a rate (客诉率) takes any figure when the sentence
     names that rate, since a rate may be per ten thousand rather than a percentage. ``asked`` is the
     normalised question."""
+    if kind == "percent" and asked and not _ASKS_GAP.search(asked) and holds_kind(kind, text):
+        # Percentage points measure a gap or a change: a sentence whose only percentages are points does not
+        # give the share asked for (差距为 42 个百分点 is no share of leaders).
+        return bool(_HOLDS["percent"].search(_POINTS.sub("", normalize(text))))
     if holds_kind(kind, text):
         return True
     if kind == "count" and holds_kind("percent", text):
@@ -350,6 +361,30 @@ def far_names(q: Question, index: Index, report_id: str, span: tuple[int, int], 
     return [t for t in names if not states(t, have) and not states(t, near)]
 
 
+def swapped(q: Question, text: str) -> tuple[str, str] | None:
+    """A noun of the question that ``text`` replaces with another noun between the same words: the question's
+    frame repeated with one thing swapped (主动征求客户对… / 主动征求员工对…, 销售部门 / 客户服务部门) asks
+    about another thing than the sentence states, however much else they share. Returns (asked, stated)."""
+    asked = tagged(q.norm)
+    words = {w for w, _ in asked}
+    stated = tagged(normalize(text))
+    frames: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for (left, _), word, (right, _) in zip(stated, stated[1:], stated[2:], strict=False):
+        frames.setdefault((left, right), []).append(word)
+    for (left, _), (a, flag), (right, _) in zip(asked, asked[1:], asked[2:], strict=False):
+        # A follow-up's words from the last turn (q.context) place it; what it asks now is in its own words.
+        if a in q.context or not (_content(left) or _content(right)) or not (is_noun(flag) and _content(a)):
+            continue
+        for b, b_flag in frames.get((left, right), ()):
+            if b != a and b not in words and is_noun(b_flag) and _content(b) and not states(a, b) and not states(b, a):
+                return a, b
+    return None
+
+
+def _content(word: str) -> bool:
+    return len(word) >= 2 and bool(_CJK.match(word)) and word not in stopwords()
+
+
 def _mentions(index: Index, report_id: str, term: str) -> int:
     """How often a report's sentences use a keyword, as the build cut them: one comparison over the report's
     stored word ids, so a library of any size answers it without reading the report's text."""
@@ -536,6 +571,8 @@ def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, fl
         neighbour = [asked[0]] if q.kind is not None and asked[1] >= SPECIFIC and asked[0] not in missing else []
         if q.kind is not None and not neighbour:
             neighbour = far_names(q, index, report_id, span, f"{text}\n{said}")[:1]
+        if q.kind is not None and not neighbour and (swap := swapped(q, text)):
+            neighbour = [swap[0]]
         clash = conflicts(list(q.qualifiers), text, head, figure=q.kind is not None)
         runner_up = max((o.score for j, o in enumerate(top) if j != i), default=c.score)
         other_dense = best_dense[1] if len(best_dense) > 1 and c.dense == best_dense[0] else best_dense[0]
@@ -673,7 +710,7 @@ def answer(index: Index, question: str | Question, settings: Settings, *, filter
     found = candidates(index, q, settings, filters=filters, qvec=qvec)
     judged = found.judged
     related = tuple(found.hits[:3])
-    why = why_not(q, judged, found.unknown, settings)
+    why = why_not(index, q, judged, found.unknown, settings)
     if why:
         log.info("not answering %r: %s", q.text, why)
         return Answer(q.text, not_found_text(q.script), False, (), related)
@@ -831,7 +868,21 @@ def explain(j: Judged, settings: Settings) -> str:
     )
 
 
-def why_not(q: Question, judged: list[Judged], unknown: list[str], settings: Settings) -> str | None:
+_PRONOUN = re.compile(r"^\s*(?:他|她|它|其|该|此|这)")
+
+
+def _continues(index: Index, before: Judged, after: Judged) -> bool:
+    """Whether ``after`` follows ``before`` in its report within :data:`BESIDE` sentences and opens with a pronoun
+    (关于作者 Viswanath Krishnan 博士… 他的专长… 他在该行业…): it speaks of what ``before`` names."""
+    rid = before.scored.hit.chunk.report_id
+    if after.scored.hit.chunk.report_id != rid or after.span[0] < before.span[1]:
+        return False
+    if len(index.sentences.within(rid, before.span[1], after.span[0])) > BESIDE:  # type: ignore[attr-defined]
+        return False
+    return bool(_PRONOUN.match(index.reports[rid].text[after.span[0] : after.span[1]]))
+
+
+def why_not(index: Index, q: Question, judged: list[Judged], unknown: list[str], settings: Settings) -> str | None:
     """Why the corpus does not answer ``q`` (logged with -v), or None when the best candidate may answer.
 
     Rules stand outside the learned score where the text states a fact against the question: a name or
@@ -849,4 +900,18 @@ def why_not(q: Question, judged: list[Judged], unknown: list[str], settings: Set
     # so its word features sit outside what the model saw, and only the rules above judge it.
     if best.p < settings.answerable_threshold and not q.english:
         return f"no sentence is likely to answer: {explain(best, settings)}"
+    # (A byline answering who wrote a report is put first whatever its score: see judge.)
+    near = max((j for j in judged if j.rule), key=lambda j: j.p, default=None)
+    if (
+        near
+        and not (q.provenance and best.scored.cue)
+        and best.p < settings.near_miss_ratio * near.p
+        and not _continues(index, near, best)
+    ):
+        # The likeliest sentence is a near miss: the corpus speaks of the thing asked there and says something
+        # else. A far less likely sentence elsewhere answers a question about that spot by chance.
+        return (
+            f"the likeliest sentence {near.rule} (answerability {near.p:.3f}); the best left, {best.p:.3f}, is "
+            f"below {settings.near_miss_ratio:g} of that"
+        )
     return None

@@ -90,7 +90,8 @@ _CHANGE_WORDS = {side[0]: one + other for one, other in _DIRECTIONS[:2] for side
 _GROUPS = (
     ((r"领先(?:者|企业|组织)", "领导者"), (r"落后(?:者|企业|组织)", r"其[他余]\w{0,4}?(?:企业|组织|公司)", "非领先")),
     (("b2b",), ("b2c",)),
-    ((r"精英(?:型|企业)",), (r"业余(?:型|企业)", r"专业(?:型|企业)")),
+    # A label may be quoted: “精英”型企业.
+    ((r"精英[”」\"]?(?:型|企业)",), (r"业余[”」\"]?(?:型|企业)", r"专业[”」\"]?(?:型|企业)")),
     ((r"大型?企业",), (r"中小企业", r"小型?企业")),
     (("线上",), ("线下",)),
 )
@@ -175,7 +176,12 @@ def qualifier_spans(norm: str) -> list[tuple[Qualifier, int, int]]:
 
 def _name(pattern: str) -> str:
     """A readable name for a side: its pattern without regex syntax (领先(?:者|企业) -> 领先者)."""
-    return re.sub(r"\(\?:([^|)]*)[^)]*\)", r"\1", pattern).replace("\\w{0,4}?", "").replace("[他余]", "他")
+    name = re.sub(r"\(\?:([^|)]*)[^)]*\)", r"\1", pattern).replace("\\w{0,4}?", "").replace("[他余]", "他")
+    return re.sub(r"\[[^]]*\]\?", "", name)
+
+
+# Which comparison each group side belongs to (领先者 and 落后者 to one, b2b and b2c to another).
+_PAIR = {_name(side[0]): i for i, pair in enumerate(_GROUPS) for side in pair}
 
 
 def conflicts(asked: list[Qualifier], sentence: str, context: str = "", *, figure: bool = False) -> list[str]:
@@ -201,7 +207,9 @@ def conflicts(asked: list[Qualifier], sentence: str, context: str = "", *, figur
             continue
         if q.kind in ("year", "group") and q in around:
             continue
-        if q.kind == "group" and compares:
+        if q.kind == "group" and compares and any(_PAIR.get(h.value) == _PAIR.get(q.value) for h in same_kind):
+            # 其…，而 B2C 企业…: 其 is the other side of the comparison the sentence names (B2B), so it names
+            # the asked group only when that comparison is the asked one.
             continue
         if q.kind == "window" and not any(h.value.split()[1] == q.value.split()[1] for h in same_kind):
             continue  # a window in other units (一年内 vs 30 天) is not a contradiction we can judge

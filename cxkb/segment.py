@@ -322,6 +322,15 @@ _STRICT_NAME_TAGS = frozenset({"nrt", "nrfg", "nt"})
 _ORGANISATION_WORDS = ("公司", "集团", "银行", "企业", "大学", "学院", "研究院", "研究所", "协会", "机构", "咨询")
 
 
+def tagged(norm: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, part-of-speech) pairs of normalised text, blanks left out."""
+    return tuple((w, flag) for w, flag in _tagged(norm) if w.strip())
+
+
+def is_noun(flag: str) -> bool:
+    return flag in _NOUN_TAGS
+
+
 @lru_cache(maxsize=4096)
 def _tagged(norm: str) -> tuple[tuple[str, str], ...]:
     """jieba's (word, part-of-speech) pairs of normalised text; a question is tagged once for all readers."""

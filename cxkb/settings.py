@@ -92,6 +92,10 @@ class Settings:
     # Below this answerability (the learned score in cxkb/data/answerable.json, 0..1) the answer is "not in
     # the corpus". `cxkb bench answerable --fit` chooses it for the precision stated in that file.
     answerable_threshold: float = 0.01
+    # A sentence ruled out by a stated fact (another qualifier, no figure of the kind, a neighbour's figure) that
+    # the score found likeliest shows where the corpus speaks of what is asked: the best sentence left answers only
+    # if it is at least this share as likely. 0.3 to 1.0 were compared on the eval sets (README, Answers).
+    near_miss_ratio: float = 0.5
     llm: dict[str, Any] = field(default_factory=dict)  # {"provider": "openai"|"ollama", "model", "base_url", ...}
 
     def replace(self, **changes: Any) -> Settings:

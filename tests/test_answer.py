@@ -501,3 +501,79 @@ def test_a_word_naming_another_study_rules_a_report_out(tmp_path):
     # Another report never uses the study's name: a title word, common in its own report's chunks, still
     # says the span is from another study.
     assert unmatched(q, index, row, index.report_head(other), other) == ("革命", 1.0)
+
+
+def test_a_noun_swapped_into_the_questions_frame_is_another_thing():
+    from cxkb.answer import swapped
+
+    q = parse("“精英”型企业主动征求客户对体验的反馈的可能性高出多少？")
+    assert swapped(q, "主动征求员工对客户体验的反馈的可能性要高出 35%。") == ("客户", "员工")
+    assert swapped(q, "主动征求客户对体验的反馈的可能性要高出 35%。") is None
+    dept = parse("受访企业的销售部门中，实施了移动技术的占多少？")
+    assert swapped(dept, "在他们的客户服务部门中，只有 54% 实施了移动技术。") == ("销售", "客户服务")
+    # A synonym in the slot is the same thing (通路 ~ 渠道); a verb (新建 ~ 建立) or an asked amount (几年 ~ 十年)
+    # in the slot is no swapped thing.
+    assert (
+        swapped(parse("能在所有通路非常有效地提供一致体验的占多少？"), "14% 能够在所有渠道非常有效地打造一致的体验")
+        is None
+    )
+    assert (
+        swapped(parse("过去一年中有多少组织新建了集中的小组？"), "过去一年中，17% 的组织建立了一个集中的小组") is None
+    )
+    assert swapped(parse("全面客户体验是惠普的几年发展战略？"), "全面客户体验是惠普公司的十年发展战略。") is None
+
+
+def test_percentage_points_give_a_gap_not_a_share():
+    from cxkb.answer import answers_kind
+    from cxkb.normalize import normalize
+
+    gap = "领先者和落后者之间最大的差距是“缺乏关键技能”，差距为 42 个百分点。"
+    assert not answers_kind("percent", gap, normalize("What share of CX leaders cite a lack of key skills?"))
+    assert not answers_kind("percent", gap, "缺乏关键技能的领先者占多少？")
+    assert answers_kind("percent", gap, "领先者和落后者在这项障碍上差了多少个百分点？")
+    assert answers_kind("percent", gap, "这项障碍的落差有多大比例？")
+    assert answers_kind("percent", "37% 的领先者，差距为 42 个百分点。", "缺乏关键技能的领先者占多少？")
+    assert answers_kind("percent", "智能客服满意度 46%，变化 +6个百分点", "How did the share change versus 2023?")
+
+
+def _one_judged(index, rid: str, text: str, needle: str, p: float, rule: str | None = None) -> Judged:
+    start = text.index(needle)
+    end = text.index("。", start) + 1
+    chunk = Chunk(f"{rid}#0", rid, 0, len(text), text)
+    scored = Scored(0, 1.0, 0.5, 0.0, 0.0, False, Hit(1, 1.0, chunk, Meta(), f"{rid}.txt"))
+    return Judged(scored, (start, end), {}, p, rule)
+
+
+def test_far_less_likely_than_the_likeliest_near_miss_abstains(tmp_path):
+    from cxkb.answer import why_not
+
+    index, text, _ = _one_report_index(
+        tmp_path,
+        f"{_FILLER}\n\n关于作者：张明远博士。张明远是研究院的主管。他在该行业拥有超过 25 年的经验。\n\n"
+        f"{_FILLER}\n\n另一家企业的员工平均有 30 年的经验。",
+    )
+    rid = next(r for r in index.reports if r.startswith("one"))
+    q = parse("张明远博士有多少年经验？")
+    settings = Settings(near_miss_ratio=0.5)
+    near = _one_judged(index, rid, text, "关于作者", 0.4, "holds no figure figure")
+    elsewhere = _one_judged(index, rid, text, "另一家企业", 0.1)
+    # The likeliest sentence is about the thing asked and says no figure: a sentence four times less likely,
+    # far from it, answers by chance.
+    assert "likeliest" in why_not(index, q, [elsewhere, near], [], settings)
+    assert why_not(index, q, [_one_judged(index, rid, text, "另一家企业", 0.3), near], [], settings) is None
+    # A sentence that goes on about what the near miss names (他…) is what it leads to.
+    assert why_not(index, q, [_one_judged(index, rid, text, "他在该行业", 0.1), near], [], settings) is None
+    assert why_not(index, q, [elsewhere, near], [], Settings(near_miss_ratio=0.0)) is None
+
+
+def test_a_follow_ups_carried_words_are_not_swapped():
+    from dataclasses import replace
+
+    from cxkb.answer import swapped
+
+    # 第二阶段呢？ after a question about 第一阶段(调查阶段): the rewrite keeps the last turn's gloss, which places
+    # the question and is not what it asks now.
+    q = parse("还停留在第二阶段(调查阶段)的企业占多少？")
+    sentence = "大多数企业要么处于第一阶段(调查阶段,52%)，要么处于第二阶段(启动阶段,29%)。"
+    assert swapped(q, sentence) == ("调查", "启动")
+    assert swapped(replace(q, context=frozenset({"调查", "阶段"})), sentence) is None

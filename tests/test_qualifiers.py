@@ -94,3 +94,15 @@ def test_a_figure_about_employee_experience_is_not_one_about_customer_experience
     assert conflicts(ex, "87% 的受访者表示他们的组织有一个核心的客户体验指标。")
     # A report titled for customer experience does not place a sentence about its employees.
     assert conflicts(asked, "员工体验在 25% 的受访企业中是较低的优先级。", "2021 客户体验管理报告")
+
+
+def test_a_comparison_names_the_asked_group_as_its_other_side_only_when_it_is_the_asked_comparison():
+    leaders = qualifiers("石化领先企业的客户体验指数平均分是多少？")
+    # 其 is the B2B side of a B2B/B2C comparison, not the leaders.
+    assert conflicts(leaders, "其客户体验指数平均分不到 50 分，而 B2C 企业则通常在 65 到 85 分之间。")
+    assert not conflicts(leaders, "其比例为 50%，而落后者只有 20%。")
+
+
+def test_a_quoted_group_label_is_a_group():
+    assert Qualifier("group", "精英型") in qualifiers("「精英」型企業裡由單一主管負責的比例是多少？")
+    assert conflicts(qualifiers("“业余”型企业占多少？"), "“精英”型企业占 12%。")
