@@ -131,7 +131,7 @@ def is_follow_up(q: Question) -> bool:
         refer = refers.search(text)
         if refer and not _said_before(text, refer.start()):
             return True
-    if _OPENS_ON_THIS.match(text):
+    if _OPENS_ON_THIS.match(text) and not _SAYS_WHICH.search(text):
         return True
     pronoun = _PRONOUN.search(text)
     # A pronoun as the subject (他把…定位成什么), or with little else to say (为什么要特别关注它们).
@@ -147,8 +147,11 @@ def _said_before(text: str, at: int) -> bool:
     """Whether a referring phrase at ``at`` points back within the question itself: an earlier clause of it
     names something (CEO 任命一位高管监督客户体验，这个职位证明了什么), or it stands beside what it names (Walker
     这份报告, “体验设计”这种方法, these CX reports: the library itself)."""
-    clause = max(text.rfind(mark, 0, at) for mark in "，,；;")
+    # A clause set off by a comma, a semicolon, a colon or a dash (把客户体验划归最高管理层负责——…持这种看法的…).
+    clause = max(text.rfind(mark, 0, at) for mark in ("，", ",", "；", ";", "：", ":", "—"))
     if clause > 0 and bool(nouns(text[:clause])):
+        return True
+    if _SAYS_WHICH.search(text, at):
         return True
     return (
         bool(_APPOSITION.search(text[:at]) and _NAMES_A_STUDY.match(text, at))
@@ -157,6 +160,10 @@ def _said_before(text: str, at: int) -> bool:
     )
 
 
+# A later sentence of the question saying which one it means (这份报告…？我指的是 Walker 那份…).
+_SAYS_WHICH = re.compile(
+    r"[？?。.]\s*(?:我)?(?:指的是|说的是|是说|问的是)|[?.]\s*i\s+(?:mean|am asking about|'m asking about)\b"
+)
 # What a referring phrase may stand beside: a name in Latin letters (Walker 这份报告) …
 _APPOSITION = re.compile(r"[a-z0-9][a-z0-9&.'-]*\s*$")
 _NAMES_A_STUDY = re.compile(r"(?:这|该|此)(?:份|篇|项|个)?(?:报告|调查|调研|研究)")
