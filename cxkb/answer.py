@@ -353,7 +353,7 @@ def far_names(q: Question, index: Index, report_id: str, span: tuple[int, int], 
     if not names:
         return []
     subject = SUBJECT_SHARE * len(index.sentences.of_report(report_id))  # type: ignore[attr-defined]
-    names = [t for t in names if 0 < _mentions(index, report_id, t) < subject]
+    names = [t for t in names if 0 < _mentions(index, report_id, t) < subject or _never_in(index, report_id, t)]
     if not names:
         return []
     have = squash(normalize(said))
@@ -383,6 +383,19 @@ def swapped(q: Question, text: str) -> tuple[str, str] | None:
 
 def _content(word: str) -> bool:
     return len(word) >= 2 and bool(_CJK.match(word)) and word not in stopwords()
+
+
+def _never_in(index: Index, report_id: str, term: str) -> bool:
+    """Whether a Chinese name (a trade, a place, an organisation the corpus knows) is nowhere in the report, in any
+    writing of it (亚太区 ~ 亚太地区): the report cannot break its figures out for it."""
+    if term.isascii() or _mentions(index, report_id, term):
+        return False
+    return not states(term, _squashed(index.reports[report_id].text))
+
+
+@lru_cache(maxsize=64)
+def _squashed(text: str) -> str:
+    return squash(normalize(text))
 
 
 def _mentions(index: Index, report_id: str, term: str) -> int:

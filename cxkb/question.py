@@ -13,7 +13,17 @@ from functools import lru_cache
 
 from .normalize import normalize
 from .qualifiers import Qualifier, qualifiers
-from .segment import chinese_names, cut, english_expansion, english_terms, keyword_tokens, nouns, tokenize, trades
+from .segment import (
+    chinese_names,
+    cut,
+    english_expansion,
+    english_terms,
+    keyword_tokens,
+    nouns,
+    places,
+    tokenize,
+    trades,
+)
 
 # The kind of figure a question asks for: the first pattern that matches names it. What a sentence
 # must hold to answer each kind is in answer.py.
@@ -374,8 +384,8 @@ def _specifics(text: str, tokens: list[str], english: bool, open_: bool) -> tupl
     specifics = [t for t in dict.fromkeys(tokens) if _SPECIFIC.fullmatch(t) and not (english and not t[0].isdigit())]
     if not english:
         specifics += chinese_names(text, strict=open_)
-        if not open_:  # an open question's trade is its topic, which other trades' passages may still discuss
-            specifics += trades(text)
+        if not open_:  # an open question's trade or place is its topic, which others' passages may still discuss
+            specifics += trades(text) + places(text)
     return tuple(dict.fromkeys(specifics))
 
 

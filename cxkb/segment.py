@@ -385,6 +385,28 @@ def trades(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def places(text: str) -> list[str]:
+    """The places a question names (北美, 亚太区, 中东地区), by jieba's tag: a figure for the whole sample does not
+    answer a question about one region of it, and a corpus that never mentions the place has nothing to say of it."""
+    # jieba's dictionary tags some verbs ns (新建: also a county): a place is one by its ending, or used as one,
+    # before a noun (亚太区受访者, 欧洲企业) or after 在 / 来自 / 位于.
+    tagged = [(w, flag) for w, flag in _tagged(normalize(text)) if w.strip()]
+    found = []
+    for i, (w, flag) in enumerate(tagged):
+        if flag != "ns" or not _HAN_RUN.fullmatch(w) or w in _NOT_PLACES:
+            continue
+        after = tagged[i + 1][1] if i + 1 < len(tagged) else ""
+        before = tagged[i - 1][0] if i else ""
+        if w.endswith(_PLACE_ENDS) or after in _NOUN_TAGS or before in ("在", "来自", "位于", "于"):
+            found.append(w)
+    return list(dict.fromkeys(found))
+
+
+_PLACE_ENDS = ("地区", "区", "洲", "国", "省", "市")
+# Words jieba's dictionary tags ns that name no place in these questions.
+_NOT_PLACES = frozenset({"满意度", "深度", "东西", "城市"})
+
+
 _GENERIC_ORGANISATIONS = ("公司", "企业")
 
 

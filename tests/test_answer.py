@@ -577,3 +577,30 @@ def test_a_follow_ups_carried_words_are_not_swapped():
     sentence = "大多数企业要么处于第一阶段(调查阶段,52%)，要么处于第二阶段(启动阶段,29%)。"
     assert swapped(q, sentence) == ("调查", "启动")
     assert swapped(replace(q, context=frozenset({"调查", "阶段"})), sentence) is None
+
+
+def test_a_place_or_trade_the_report_never_names_is_not_broken_out_there(tmp_path):
+    from cxkb.answer import far_names
+    from cxkb.index import build_index, open_index
+
+    corpus = write_tiny_corpus(
+        tmp_path / "c",
+        {
+            "one.txt": (f"{_FILLER}\n\n55% 的受访者认为客户体验应由职能部门负责。", {"title": "体验报告"}),
+            "two.txt": (f"{_FILLER}\n\n调研参与者来自亚太地区、欧洲和北美的制造业企业。", {"title": "制造报告"}),
+        },
+    )
+    settings = Settings(corpus=corpus, index=tmp_path / "i")
+    build_index(settings.replace(model="hash:64", chunk_size=80))
+    index = open_index(settings.index)
+    one = next(r for r in index.reports if r.startswith("one"))
+    text = index.reports[one].text
+    span = (text.index("55%"), len(text))
+    said = text[span[0] : span[1]]
+    # The corpus knows 亚太区 (written 亚太地区) and 制造业, but this report never names them: its figure is the
+    # whole sample's.
+    assert far_names(parse("亚太区受访者认为客户体验应由职能部门负责的比例是多少？"), index, one, span, said) == [
+        "亚太区"
+    ]
+    assert far_names(parse("制造业受访者认为应由职能部门负责的比例是多少？"), index, one, span, said) == ["制造"]
+    assert far_names(parse("认为客户体验应由职能部门负责的受访者比例是多少？"), index, one, span, said) == []

@@ -158,3 +158,14 @@ def test_a_place_and_a_firm_word_is_a_kind_of_firm_not_a_name():
     assert chinese_names("哪家美国公司把市场部撤了？") == []
     assert chinese_names("中国银行的手机银行好用吗？") == ["中国银行"]  # a bank's name
     assert chinese_names("麦肯锡公司的报告") == ["麦肯锡公司"]
+
+
+def test_places_are_named_places_used_as_places():
+    from cxkb.segment import places
+
+    assert places("亚太区受访者里认为客户体验应由谁负责的比例是多少？") == ["亚太区"]
+    assert places("来自北美的受访高管占多少？") == ["北美"]
+    assert places("中东地区的企业占多少？") == ["中东地区"]
+    # jieba's dictionary tags 新建 (also a county) and 满意度 ns: neither is a place here.
+    assert places("过去一年中有多少组织新建了集中的小组？") == []
+    assert places("满意度最高的渠道是哪个？") == []
