@@ -478,8 +478,7 @@ def test_a_sentence_explaining_the_figure_is_not_a_sibling(tmp_path):
         f"表 1 中的平均等待时间，指顾客从下单到第一份餐品上桌所经历的时间。\n\n{_FILLER}",
     )
     rid = next(r for r in index.reports if r.startswith("one"))
-    start = text.index("表 1：快餐")
-    span = (start, text.index("。", start) + 1)
+    span = _sentence_at(text, "表 1：快餐")
     assert named_beside(parse("快餐店顾客从下单到上桌平均要等多久？"), index, rid, span, "") == frozenset()
 
 
@@ -536,12 +535,16 @@ def test_percentage_points_give_a_gap_not_a_share():
     assert answers_kind("percent", "智能客服满意度 46%，变化 +6个百分点", "How did the share change versus 2023?")
 
 
-def _one_judged(index, rid: str, text: str, needle: str, p: float, rule: str | None = None) -> Judged:
+def _sentence_at(text: str, needle: str) -> tuple[int, int]:
+    """The span from ``needle`` to the end of its sentence."""
     start = text.index(needle)
-    end = text.index("。", start) + 1
+    return start, text.index("。", start) + 1
+
+
+def _one_judged(index, rid: str, text: str, needle: str, p: float, rule: str | None = None) -> Judged:
     chunk = Chunk(f"{rid}#0", rid, 0, len(text), text)
     scored = Scored(0, 1.0, 0.5, 0.0, 0.0, False, Hit(1, 1.0, chunk, Meta(), f"{rid}.txt"))
-    return Judged(scored, (start, end), {}, p, rule)
+    return Judged(scored, _sentence_at(text, needle), {}, p, rule)
 
 
 def test_far_less_likely_than_the_likeliest_near_miss_abstains(tmp_path):
