@@ -28,7 +28,7 @@ from .open_model import open_model, open_probability
 from .qualifiers import conflicts
 from .question import Question, as_open, squash, to_script, undecided
 from .search import Filters, query_vector, read_question, search
-from .segment import is_noun, stopwords, tagged
+from .segment import chinese_names, is_noun, stopwords, tagged
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -383,6 +383,20 @@ def swapped(q: Question, text: str) -> tuple[str, str] | None:
     return None
 
 
+def another_organisation(q: Question, text: str) -> tuple[str, str] | None:
+    """A name the question asks about that ``text`` does not state, while ``text`` names another organisation
+    (戴尔公司的办公室座右铭… for a question about 惠普's): the sentence is about that one, however near the asked
+    one is named. Names by jieba's tags (:func:`cxkb.segment.chinese_names`), the other one strictly (an
+    organisation, a name in full). Returns (asked, named)."""
+    have = squash(normalize(text))
+    asked = [n for n in chinese_names(q.norm) if n not in q.source and n not in q.context and not states(n, have)]
+    if not asked:
+        return None
+    question = squash(q.norm)
+    named = [n for n in chinese_names(normalize(text), strict=True) if not states(n, question)]
+    return (asked[0], named[0]) if named else None
+
+
 def _content(word: str) -> bool:
     return len(word) >= 2 and bool(_CJK.match(word)) and word not in stopwords()
 
@@ -523,7 +537,7 @@ def _rule(q: Question, f: dict[str, float], missing: list[str], clash: list[str]
     if f["kind_missing"]:
         return f"holds no {q.kind} figure"
     if missing:
-        return f"gives a figure not about {', '.join(missing)}"
+        return f"{'gives a figure' if q.kind is not None else 'is'} not about {', '.join(missing)}"
     return None
 
 
@@ -588,6 +602,8 @@ def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, fl
             neighbour = far_names(q, index, report_id, span, f"{text}\n{said}")[:1]
         if q.kind is not None and not neighbour and (swap := swapped(q, text)):
             neighbour = [swap[0]]
+        if not q.asks_open and not neighbour and (other := another_organisation(q, text)):
+            neighbour = [other[0]]
         clash = conflicts(list(q.qualifiers), text, head, figure=q.kind is not None)
         runner_up = max((o.score for j, o in enumerate(top) if j != i), default=c.score)
         other_dense = best_dense[1] if len(best_dense) > 1 and c.dense == best_dense[0] else best_dense[0]

@@ -607,3 +607,13 @@ def test_a_place_or_trade_the_report_never_names_is_not_broken_out_there(tmp_pat
     ]
     assert far_names(parse("制造业受访者认为应由职能部门负责的比例是多少？"), index, one, span, said) == ["制造"]
     assert far_names(parse("认为客户体验应由职能部门负责的受访者比例是多少？"), index, one, span, said) == []
+
+
+def test_a_sentence_naming_another_organisation_is_about_that_one():
+    from cxkb.answer import another_organisation
+
+    q = parse("王成文中提到的惠普，办公室座右铭是什么？")
+    assert another_organisation(q, "戴尔公司的办公室座右铭是：“客户体验：把握它”。") == ("惠普", "戴尔公司")
+    assert another_organisation(q, "惠普的办公室座右铭是：“客户至上”。") is None
+    # A sentence naming no organisation may be about the asked one, named a sentence before.
+    assert another_organisation(q, "他们的办公室座右铭是：“客户至上”。") is None
