@@ -383,18 +383,23 @@ def swapped(q: Question, text: str) -> tuple[str, str] | None:
     return None
 
 
-def another_organisation(q: Question, text: str) -> tuple[str, str] | None:
+def another_organisation(q: Question, text: str, names: list[str] | None = None) -> tuple[str, str] | None:
     """A name the question asks about that ``text`` does not state, while ``text`` names another organisation
     (戴尔公司的办公室座右铭… for a question about 惠普's): the sentence is about that one, however near the asked
     one is named. Names by jieba's tags (:func:`cxkb.segment.chinese_names`), the other one strictly (an
-    organisation, a name in full). Returns (asked, named)."""
+    organisation, a name in full). ``names``: :func:`asked_names`, when already read. Returns (asked, named)."""
     have = squash(normalize(text))
-    asked = [n for n in chinese_names(q.norm) if n not in q.source and n not in q.context and not states(n, have)]
+    asked = [n for n in (asked_names(q) if names is None else names) if not states(n, have)]
     if not asked:
         return None
     question = squash(q.norm)
     named = [n for n in chinese_names(normalize(text), strict=True) if not states(n, question)]
     return (asked[0], named[0]) if named else None
+
+
+def asked_names(q: Question) -> list[str]:
+    """The names a question asks about (jieba's tags), not those naming the study or taken from the last turn."""
+    return [n for n in chinese_names(q.norm) if n not in q.source and n not in q.context]
 
 
 def _content(word: str) -> bool:
@@ -572,25 +577,24 @@ def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, fl
     model = answerable_model()
     top = ranked[:JUDGED]
     best_dense = sorted((c.dense for c in top), reverse=True)
-    spans, saids = [], []
+    read: list[tuple[tuple[int, int], str, str, str]] = []  # each candidate's span, its text, report head, context
     beside: dict[str, frozenset[str]] = {}
     for c in top:
         span = _answer_span(index, c.sentence_id, q)
         report_id, chunk = c.hit.chunk.report_id, c.hit.chunk
+        head = index.report_head(report_id)
         lead = lead_in(index.reports[report_id].text, chunk.start, span[0])
         # The context that may name what a figure is about: the report's head, the heading, the lead.
-        said = f"{index.report_head(report_id)}\n{chunk.heading}\n{lead}"
-        spans.append(span)
-        saids.append(said)
+        said = f"{head}\n{chunk.heading}\n{lead}"
+        read.append((span, index.reports[report_id].text[span[0] : span[1]], head, said))
         # What the report names beside one candidate it names there, not as its subject, for all of them.
         if q.kind is not None:
             beside[report_id] = beside.get(report_id, frozenset()) | named_beside(q, index, report_id, span, said)
+    names = None if q.asks_open else asked_names(q)
     judged = []
     for i, c in enumerate(top):
-        span, said = spans[i], saids[i]
+        span, text, head, said = read[i]
         report_id = c.hit.chunk.report_id
-        text = index.reports[report_id].text[span[0] : span[1]]
-        head = index.report_head(report_id)
         missing = missing_terms(q, text, head)
         near = beside.get(report_id, frozenset())
         lacks = unmatched(q, index, text, said, report_id, beside=near)
@@ -602,7 +606,7 @@ def judge(index: Index, q: Question, ranked: list[Scored], weights: dict[str, fl
             neighbour = far_names(q, index, report_id, span, f"{text}\n{said}")[:1]
         if q.kind is not None and not neighbour and (swap := swapped(q, text)):
             neighbour = [swap[0]]
-        if not q.asks_open and not neighbour and (other := another_organisation(q, text)):
+        if names is not None and not neighbour and (other := another_organisation(q, text, names)):
             neighbour = [other[0]]
         clash = conflicts(list(q.qualifiers), text, head, figure=q.kind is not None)
         runner_up = max((o.score for j, o in enumerate(top) if j != i), default=c.score)
