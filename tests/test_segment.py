@@ -1,6 +1,7 @@
 import re
 import time
 
+from cxkb.question import parse
 from cxkb.segment import cut, keyword_tokens, tokenize
 
 
@@ -40,6 +41,25 @@ def test_english_question_gets_chinese_search_terms():
     assert english_expansion("有核心客户体验指标的组织占多少？") == []
     # the longest phrase wins: "customer experience" is one term, not "customer" + nothing
     assert "客户体验" in english_expansion("customer experience")
+
+
+def test_english_words_the_glossary_lacks_are_looked_up_in_the_dictionary():
+    from cxkb.segment import dictionary_terms
+
+    # Inflected forms find the dictionary's base sense (investors ~ investor 投资者, talented ~ talent 人才).
+    terms = dictionary_terms("Do investors reward patience, and where do leaders find talented people?")
+    for term in ["投资者", "耐心", "人才"]:
+        assert term in terms
+    # Question words and the glossary's CX terms are not looked up again; Chinese text has no English words.
+    assert dictionary_terms("What is customer experience?") == []
+    assert dictionary_terms("有核心客户体验指标的组织占多少？") == []
+
+
+def test_an_english_question_searches_with_the_dictionary_words():
+    q = parse("Should we rent skills from outside partners?")
+    assert "租赁" in q.keywords and "租赁" in q.tokens
+    # A Chinese question is never looked up: its words are the reports' words.
+    assert not set(parse("我们应该租赁技能吗？").keywords) & {"建设", "人才"}
 
 
 def test_every_glossary_phrase_has_a_latin_letter():
