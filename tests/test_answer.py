@@ -340,26 +340,6 @@ def test_a_passage_retrieved_first_outweighs_one_a_little_closer_sentence_by_sen
     assert [hit.chunk.id for hit, _ in chosen] == ["r#5", "r#0", "r#3"]
 
 
-def test_the_asked_words_pick_the_key_sentences_among_close_ones():
-    from dataclasses import replace
-
-    from cxkb.answer import OVERLAP_WEIGHT
-
-    # Sentence 2 is a little less close to the question than sentences 3 and 4 of its passage, but states the
-    # question's words: it is quoted with the closer of the two, and its passage now outweighs passage 0, the
-    # search's first hit, which it would not by cosines alone (0.775 + RANK_WEIGHT / 2 < 0.76 + RANK_WEIGHT).
-    ranked = [
-        _candidate(1, 0, 0.76),
-        replace(_candidate(2, 1, 0.75), overlap=1.0),
-        _candidate(3, 1, 0.78),
-        _candidate(4, 1, 0.77),
-    ]
-    assert OVERLAP_WEIGHT == 0.1  # the figures above
-    chosen = discussion_passages(ranked, [])
-    assert [hit.chunk.id for hit, _ in chosen] == ["r#1", "r#0"]
-    assert [o.sentence_id for o in chosen[0][1]] == [2, 3]
-
-
 def test_a_question_in_a_report_is_never_quoted(tmp_path):
     from cxkb.answer import score_sentences
     from cxkb.search import query_vector, search

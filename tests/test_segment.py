@@ -50,8 +50,9 @@ def test_english_words_the_glossary_lacks_are_looked_up_in_the_dictionary():
     terms = dictionary_terms("Do investors reward patience, and where do leaders find talented people?")
     for term in ["投资者", "耐心", "人才"]:
         assert term in terms
-    # Question words and the glossary's CX terms are not looked up again; Chinese text has no English words.
+    # Stop and question words, and the glossary's CX terms, are not looked up; Chinese text has no English words.
     assert dictionary_terms("What is customer experience?") == []
+    assert dictionary_terms("which of them, and why") == []
     assert dictionary_terms("有核心客户体验指标的组织占多少？") == []
 
 
