@@ -240,7 +240,7 @@ def english_expansion(text: str, terms: list[tuple[str, ...]] | None = None) -> 
 # read backwards: the Chinese words one of whose senses is that English word, by stem (talent ~ 人才, patience ~
 # 耐心, investors ~ 投资者). The glossary is the CX vocabulary; the dictionary is everything else people write.
 DICTIONARY_SENSES = 2  # Chinese words kept per English word: the ones jieba counts most often
-_DICTIONARY_FORMAT = 2
+_DICTIONARY_FORMAT = 3
 _SENSE = re.compile(r"[a-z]+(?:-[a-z]+)*")
 # Words with no sense worth searching for, beside the English of stopwords.txt (the, what, how …).
 _NOT_LOOKED_UP = (
@@ -287,14 +287,9 @@ def _build_senses() -> TableData:
                 words = [w for w in _SENSE.findall(re.sub(r"\([^)]*\)", "", sense)) if w != "to"]
                 if len(words) == 1 and stem(words[0]) not in skip:
                     found.setdefault(stem(words[0]), set()).add(names[1])
-    count = _table().columns["count"]
-
-    def commonness(word: str) -> int:
-        row = _table().find(word)
-        return count[row] if row >= 0 else 0
-
+    counts = _Freq(_table())
     keys = sorted(found)
-    chosen = [sorted(found[k], key=lambda w: (-commonness(w), w))[:DICTIONARY_SENSES] for k in keys]
+    chosen = [sorted(found[k], key=lambda w: (-counts.get(w, 0), w))[:DICTIONARY_SENSES] for k in keys]
     return TableData(keys, {}, {"senses": ["\t".join(c) for c in chosen]})
 
 
@@ -309,13 +304,8 @@ def _senses() -> tuple[StringTable, list[str]]:
 def dictionary_terms(text: str) -> list[str]:
     """Chinese words for the English words of ``text`` that the CX glossary does not cover, from CC-CEDICT
     (:data:`DICTIONARY_SENSES` per word): what BM25 can match in Chinese reports."""
-    rest = normalize(text)
-    if not _LATIN.search(rest):
-        return []
-    for pattern, _ in _glossary():
-        rest = pattern.sub(" ", rest)
     out: list[str] = []
-    for word in _SENSE.findall(rest):
+    for word in _SENSE.findall(_glossary_matches(text)[1]):
         if len(word) >= 3:
             table, senses = _senses()
             row = table.find(_stemmer().stemWord(word))
@@ -326,15 +316,22 @@ def dictionary_terms(text: str) -> list[str]:
 def english_terms(text: str) -> list[tuple[str, ...]]:
     """The Chinese terms of each glossary entry an English question matches, entry by entry, longest phrase
     first (a phrase a longer one matched is not matched again)."""
+    return list(_glossary_matches(text)[0])
+
+
+@lru_cache(maxsize=256)
+def _glossary_matches(text: str) -> tuple[tuple[tuple[str, ...], ...], str]:
+    """:func:`english_terms` and what is left of the normalised text once their phrases are taken out (the words
+    :func:`dictionary_terms` looks up): one pass for both, as a question asks for each once."""
     rest = normalize(text)
     if not _LATIN.search(rest):  # every glossary phrase has a Latin letter: no need to compile its 200 patterns
-        return []
+        return (), ""
     out = []
     for pattern, chinese in _glossary():
         if pattern.search(rest):
             rest = pattern.sub(" ", rest)
             out.append(chinese)
-    return out
+    return tuple(out), rest
 
 
 def tokenize(text: str, memo: dict[str, list[str]] | None = None) -> list[str]:
