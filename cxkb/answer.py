@@ -934,6 +934,10 @@ def why_not(index: Index, q: Question, judged: list[Judged], unknown: list[str],
     best = judged[0]
     if unknown:
         return f"the corpus never mentions {', '.join(unknown)}"
+    if q.asks_open:
+        # Passages answer it, not a sentence: one that states another group or year is left out of them
+        # (discussion_passages), and says nothing of whether the others discuss the question.
+        return None
     if best.rule:
         return f"the best sentence {best.rule} (answerability {best.p:.3f})"
     # The score was fitted on Chinese questions; an English question's words never occur in the Chinese text,

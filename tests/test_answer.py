@@ -569,6 +569,22 @@ def test_far_less_likely_than_the_likeliest_near_miss_abstains(tmp_path):
     assert why_not(index, q, [elsewhere, near], [], Settings(near_miss_ratio=0.0)) is None
 
 
+def test_an_open_question_is_not_refused_for_a_sentence_a_rule_rules_out(tmp_path):
+    from cxkb.answer import why_not
+
+    index, text, _ = _one_report_index(tmp_path, f"{_FILLER}\n\n领先者大力发展电子商务，买家希望随时在线下单。")
+    rid = next(r for r in index.reports if r.startswith("one"))
+    ruled_out = _one_judged(index, rid, text, "领先者", 0.4, "states another qualifier: group b2b")
+    factual, opened = parse("B2B 企业的电商订单占多少？"), parse("B2B 买家现在想怎么下单？我们该不该自建电商？")
+    assert opened.asks_open and not factual.asks_open
+    # A figure question's best sentence states another group: refused. An open question is answered by the
+    # passages, which leave that sentence out; it says nothing of whether the others discuss the question.
+    assert "another qualifier" in why_not(index, factual, [ruled_out], [], Settings())
+    assert why_not(index, opened, [ruled_out], [], Settings()) is None
+    # A name or year the corpus never mentions still refuses either.
+    assert "never mentions" in why_not(index, opened, [ruled_out], ["2031"], Settings())
+
+
 def test_a_follow_ups_carried_words_are_not_swapped():
     from dataclasses import replace
 
