@@ -278,3 +278,10 @@ def test_an_english_questions_nouns_are_the_glossarys_chinese_for_its_terms():
 def test_better_by_how_many_times_asks_a_multiple():
     assert parse("会员店的复购率比普通门店好几倍？").kind == "multiple"
     assert parse("好几倍的增长来自哪些渠道？").kind is None  # "several times": no amount asked
+
+
+def test_an_english_question_searches_with_the_dictionary_words():
+    q = parse("Should we rent skills from outside partners?")
+    assert "租赁" in q.keywords and "租赁" in q.tokens
+    # A Chinese question is never looked up: its words are the reports' words.
+    assert not set(parse("我们应该租赁技能吗？").keywords) & {"建设", "人才"}
