@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def _top(scores: np.ndarray, depth: int) -> np.ndarray:
+def top_candidates(scores: np.ndarray, depth: int) -> np.ndarray:
     """Indices of the ``depth`` best finite scores."""
     finite = np.flatnonzero(np.isfinite(scores))
     if len(finite) > depth:
@@ -27,12 +27,12 @@ def zscore(score_lists: list[np.ndarray], weights: list[float], depth: int = 100
     """
     n = len(score_lists[0])
     fused = np.full(n, -np.inf)
-    pool = np.unique(np.concatenate([_top(s, depth) for s in score_lists])) if n else np.array([], int)
+    pool = np.unique(np.concatenate([top_candidates(s, depth) for s in score_lists])) if n else np.array([], int)
     if len(pool) == 0:
         return fused
     total = np.zeros(len(pool))
     for scores, weight in zip(score_lists, weights, strict=True):
-        top = _top(scores, depth)
+        top = top_candidates(scores, depth)
         if weight == 0 or len(top) == 0:
             continue
         values = scores[top]
@@ -50,7 +50,7 @@ def rrf(score_lists: list[np.ndarray], weights: list[float], depth: int = 100, k
     fused = np.zeros(n)
     seen = np.zeros(n, dtype=bool)
     for scores, weight in zip(score_lists, weights, strict=True):
-        top = _top(scores, depth)
+        top = top_candidates(scores, depth)
         order = top[np.argsort(-scores[top], kind="stable")]
         fused[order] += weight / (k + np.arange(1, len(order) + 1))
         seen[order] = True

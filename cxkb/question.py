@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib import resources
 
-from .normalize import normalize
+from .normalize import normalize, to_simplified
 from .qualifiers import Qualifier, qualifiers
 from .segment import (
     chinese_names,
@@ -86,6 +87,8 @@ _ASKS_OPEN = re.compile(
     r"|(?<!应)该[\u4e00-\u9fff]{0,2}谁|(?:差别|区别|不同|差异|差距)[^，,。？?]{0,8}?哪些方面|(?:差别|区别|不同|差异|差距|差)在哪"
     # whether something is enough (够不够), what role something plays (扮演什么角色, 起什么作用)
     r"|够不够|是否足够|有没有必要|扮演(?:何种|什么|怎样的|哪些)角色|起(?:到)?(?:何种|什么|怎样的|哪些)作用"
+    # how far something has got (做到什么程度, 去到哪个地步), what good it does (有什么实在的好处)
+    r"|(?:什么|哪个|哪种|怎样的?)(?:程度|地步)|(?:什么|哪些)[^，,。？?]{0,6}?(?:好处|益处)"
     # what to watch out for, which traps there are, where to start ("原因是什么" is left out: reports state
     # "the main reason is …" and "the top three reasons" in one sentence or table)
     r"|(?:要|需要|应|应当|得)注意|注意事项|(?:哪些|什么)(?:坑|陷阱|误区)|踩坑"
@@ -126,6 +129,11 @@ def asked_part(norm: str) -> str:
         or (i == len(sentences) - 1 and s.strip() and not s.rstrip().endswith(("。", "！", "!", "；", ";", ".")))
     ]
     return "".join(asking) if asking and len(asking) < len(sentences) else norm
+
+
+def _asking(norm: str) -> str:
+    """:func:`asked_part`, with colloquial 啥 as 什么 for the question-word patterns (有啥风险, 啥时候)."""
+    return asked_part(norm).replace("啥", "什么")
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -300,18 +308,46 @@ def english_names(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+# Characters written Cantonese uses and written Mandarin never does (佢, 嘅, 唔, 喺): a question holding one is
+# read through cxkb/data/cantonese.tsv. Words like 係 or 仲 are Cantonese only in such a question.
+MARKERS = re.compile("[佢哋嘅咗冇喺啲嗰嘢嚟噉啱唔睇諗谂搵揾攞]")
+
+
+@lru_cache(maxsize=1)
+def _cantonese() -> tuple[re.Pattern[str], dict[str, str]]:
+    table: dict[str, str] = {}
+    for line in (resources.files("cxkb") / "data" / "cantonese.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, mandarin = line.split("\t")
+            table[key] = mandarin
+            if len(key) > 1:  # 點樣 is 点样 when typed in simplified script; one character's may be Mandarin (係: 系)
+                table.setdefault(to_simplified(key), mandarin)
+    keys = sorted(table, key=len, reverse=True)  # 唔係 before 唔, 關係 (kept as it is) before 係
+    return re.compile("|".join(map(re.escape, keys))), table
+
+
+def mandarin(text: str) -> str:
+    """``text`` with written Cantonese words in their written Mandarin form (點樣 → 怎樣, 佢哋 → 他們), for
+    searching Mandarin reports; other text as it is."""
+    if not MARKERS.search(text):
+        return text
+    pattern, table = _cantonese()
+    return pattern.sub(lambda m: table[m.group()], text)
+
+
 def parse(text: str) -> Question:
     """Read ``text`` once into a :class:`Question`."""
     text = text.strip()
-    norm = normalize(text)
     script = script_of(text)
+    shown, text = text, mandarin(text)  # every reading below is of the Mandarin; the asker's words are kept
+    norm = normalize(text)
     english = script == "other"
     tokens = tokenize(text)
     glossary = english_terms(text)
     expansion = english_expansion(text, glossary)
     if english:
         expansion += [t for term in dictionary_terms(text) for t in tokenize(term)]
-    asking = asked_part(norm)
+    asking = _asking(norm)
     kind = asked_kind(_NOT_ASKING_JI.sub("若", asking))
     # 几 is also "a few" (几个高管一起负责): where the question asks how, why or what should be done and its only
     # sign of a count is a bare 几, it asks the open question.
@@ -334,7 +370,7 @@ def parse(text: str) -> Question:
     )
     specifics = _specifics(text, tokens, english, asks_open)
     return Question(
-        text=text,
+        text=shown,
         norm=norm,
         script=script,
         tokens=tuple(dict.fromkeys(expansion + english_names(text))) if english else tuple(tokens),
@@ -396,7 +432,7 @@ def _specifics(text: str, tokens: list[str], english: bool, open_: bool) -> tupl
 
 # Asking for a name, a date, an ordinal or which of a counted few (哪两种): a fact, however the question reads.
 _ASKS_A_FACT = re.compile(
-    r"谁|哪家|哪位|哪个|哪一|哪[两三四五六七八九十几]|叫什么|名字|名称|第[一二三四五六七八九十\d]+"
+    r"谁|哪家|哪位|哪个(?!程度|地步)|哪一|哪[两三四五六七八九十几]|叫什么|名字|名称|第[一二三四五六七八九十\d]+"
     r"|\bwho\b|\bwhom\b|\bwhich\b|\bwhen\b|\bname[sd]?\b"
 )
 
@@ -405,7 +441,7 @@ def could_be_open(q: Question) -> bool:
     """Whether a question may be open whatever its question words say: it asks for no figure, definition,
     byline, quoted term, name, date or ordinal. The learned detector (:mod:`cxkb.open_model`) decides those."""
     closed = q.kind is not None or q.definition or q.provenance or q.quoted
-    return not closed and not _ASKS_A_FACT.search(asked_part(q.norm))
+    return not closed and not _ASKS_A_FACT.search(_asking(q.norm))
 
 
 def undecided(q: Question) -> bool:
@@ -415,4 +451,5 @@ def undecided(q: Question) -> bool:
 
 def as_open(q: Question) -> Question:
     """``q`` read as an open question (the learned detector found it one): only names proper must be known."""
-    return replace(q, asks_open=True, required=(), specifics=_specifics(q.text, tokenize(q.text), q.english, True))
+    text = mandarin(q.text)
+    return replace(q, asks_open=True, required=(), specifics=_specifics(text, tokenize(text), q.english, True))

@@ -495,6 +495,12 @@ _NOT_PLACES = frozenset({"满意度", "深度", "东西", "城市"})
 _GENERIC_ORGANISATIONS = ("公司", "企业")
 
 
+def _doers(word: str) -> bool:
+    """A word jieba calls an organisation that is an activity and one character for a group (施工 + 队)."""
+    head = _tagged(word[:-1])
+    return len(head) == 1 and len(head[0][0]) >= 2 and head[0][1] in ("v", "vn")
+
+
 def _place(word: str) -> bool:
     """Whether jieba's dictionary reads ``word`` alone as a place name (美国, 北京)."""
     tagged = _tagged(word)
@@ -517,6 +523,8 @@ def chinese_names(text: str, *, strict: bool = False) -> list[str]:
             continue
         if w.endswith(_GENERIC_ORGANISATIONS) and _place(w[:-2]):
             continue  # 美国公司, 中国企业: a kind of firm, not a name (中国银行 is one)
+        if strict and flag == "nt" and _doers(w):
+            continue  # 施工队, 装修队: who does a kind of work, not a name
         following = tagged[i + 1][0] if i + 1 < len(tagged) else ""
         organisation = following.startswith(_ORGANISATION_WORDS) or (
             w.endswith(_ORGANISATION_WORDS) and not w.startswith(_ORGANISATION_WORDS)  # 麦肯锡公司 as one word

@@ -61,6 +61,9 @@ class Settings:
     fusion: str = "zscore"  # "zscore" | "rrf" | "keyword" | "dense"
     keyword_weight: float = 0.6  # weight of BM25 in the fusion; dense gets 1 - this (tuned: eval/results)
     candidates: int = 100  # per-retriever depth fed into the fusion
+    # A candidate chunk's dense score: (1 - w) * its own cosine + w * the mean cosine of its sentences closest to
+    # the question (cxkb.search.SENTENCES_PER_CHUNK). One vector for a whole chunk blurs what any part of it says.
+    sentence_weight: float = 0.5
     # BM25's term-frequency saturation and length normalisation, applied at build. k1 0.9 (pyserini's default)
     # rather than bm25s' 1.5: chosen on DRCD_test (hybrid R@1 0.960 -> 0.965; 0.5-0.9 all within 0.002),
     # then measured once on DRCD_dev (README, External check).

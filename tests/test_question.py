@@ -285,3 +285,32 @@ def test_an_english_question_searches_with_the_dictionary_words():
     assert "租赁" in q.keywords and "租赁" in q.tokens
     # A Chinese question is never looked up: its words are the reports' words.
     assert not set(parse("我们应该租赁技能吗？").keywords) & {"建设", "人才"}
+
+
+def test_a_cantonese_question_is_read_in_mandarin():
+    q = parse("點樣先可以令前線同事覺得客戶體驗關佢哋事？")
+    assert q.text == "點樣先可以令前線同事覺得客戶體驗關佢哋事？"  # shown as typed
+    assert "怎样" in q.norm and "他们" in q.norm and "佢" not in q.norm
+    assert q.asks_open
+    assert parse("佢哋幾多人參與咗調查？").kind == "count"  # 幾多: how many
+    assert "关系" in parse("兩件事有冇關係？").norm  # 關係 holds 係 (is) and stays
+    # Without a word only Cantonese uses, 係 and 仲 are Mandarin (關係, 仲裁) and nothing is rewritten.
+    assert parse("仲裁機構的體系是什麼？").norm == normalize("仲裁機構的體系是什麼？")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "一般公司的客户体验做到什么程度了？是不是大家都差不多？",  # how far: extent, not which one
+        "我哋公司做到去邊個程度先算合格？",  # Cantonese 邊個 is 哪个, and 哪个程度 still asks how far
+        "只听几个大客户的意见有啥风险？",  # 啥 is 什么
+        "这个理念对企业经营到底有什么实实在在的好处？",  # what good it does
+    ],
+)
+def test_how_far_what_good_and_colloquial_what_ask_open_questions(question: str):
+    assert parse(question).asks_open
+
+
+def test_colloquial_what_still_asks_for_a_fact():
+    assert parse("这份调研是啥时候做的？").kind == "year"
+    assert not parse("哪个部门负责客户体验？").asks_open  # which one: a fact

@@ -65,3 +65,21 @@ def test_default_settings_adopt_the_index_model(tiny_index: Settings):
 
     kb = KnowledgeBase.open(tiny_index.index, tiny_index.replace(model=DEFAULT_MODEL))
     assert kb.settings.model == "hash:64" and kb.search("客户体验指标")
+
+
+def test_a_chunk_is_as_close_as_its_sentences_closest_to_the_question(kb: KnowledgeBase):
+    import numpy as np
+
+    from cxkb.search import SENTENCES_PER_CHUNK, dense_scores, query_vector
+
+    index, question = kb._index, "有核心客户体验指标的组织占多少？"
+    whole = dense_scores(index, question, kb.settings.replace(sentence_weight=0.0))
+    qvec = query_vector(index, question, kb.settings)
+    assert np.allclose(whole, np.asarray(index.vectors, np.float32) @ qvec, atol=1e-5)
+    blended = dense_scores(index, question, kb.settings.replace(sentence_weight=0.5))
+    for i, chunk in enumerate(index.chunks):
+        ids = index.sentences.within(chunk.report_id, chunk.start, chunk.end)
+        closest = np.sort(np.asarray(index.sentence_vectors[ids], np.float32) @ qvec)[::-1][:SENTENCES_PER_CHUNK]
+        expected = 0.5 * whole[i] + 0.5 * closest.mean() if ids else whole[i]
+        assert blended[i] == pytest.approx(expected, abs=1e-5)
+    assert not np.allclose(blended, whole)  # the tiny corpus's chunks hold several sentences each

@@ -58,6 +58,7 @@ def test_hnsw_above_the_size_setting_finds_what_exact_search_finds(tiny_settings
 
     settings = tiny_settings.replace(ann_above=0, ann_ef_search=64)
     build_index(settings)
+    settings = settings.replace(sentence_weight=0.0)  # the graph's chunks, not the sentence rescoring after it
     index = open_index(settings.index)
     assert index.ann is not None and index.manifest["ann"]["kind"] == "hnsw"
     assert index.vectors.dtype == np.float16  # not converted: read through the map
@@ -68,6 +69,20 @@ def test_hnsw_above_the_size_setting_finds_what_exact_search_finds(tiny_settings
         assert int(np.argmax(scores)) == int(np.argmax(exact @ qvec))
         top = np.isfinite(scores)
         assert np.allclose(scores[top], (exact @ qvec)[top], atol=1e-6)  # rescored exactly
+
+
+def test_keyword_candidates_the_graph_missed_are_rescored_with_their_sentences(tiny_settings: Settings):
+    from cxkb.index import build_index
+    from cxkb.search import keyword_scores
+
+    settings = tiny_settings.replace(ann_above=0, ann_ef_search=1, candidates=2, sentence_weight=0.5)
+    build_index(settings)
+    index = open_index(settings.index)
+    question = "有核心客户体验指标的组织占多少？"
+    keyword = keyword_scores(index, question)
+    scores = dense_scores(index, question, settings, keyword=keyword)
+    wanted = np.argsort(-np.where(np.isfinite(keyword), keyword, -np.inf))[:2]
+    assert np.isfinite(scores[wanted]).all()  # BM25's top two are dense candidates too, scored exactly
 
 
 def test_large_files_are_checked_by_length_and_edges(tiny_index: Settings, monkeypatch: pytest.MonkeyPatch):
