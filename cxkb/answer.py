@@ -480,6 +480,8 @@ def score_sentences(
                 continue  # a heading or title names a topic; it answers nothing
             if text.rstrip().endswith(("？", "?")):
                 continue  # a question (a report's closing checklist, a rhetorical one) answers nothing either
+            if q.asks_open and report.kind_at(start) == "byline":
+                continue  # a date and a translator's name discuss nothing
             dense = float(index.sentence_vectors[sid] @ qvec) if has_vectors else hit.scores.get("dense", 0.0)
             # The last answer's sentence states the words a follow-up took from the last turn because it was
             # chosen for them: they say less about whether it also answers the follow-up.
