@@ -229,7 +229,8 @@ def test_the_rule_that_rules_out_the_best_sentence_is_logged(kb: KnowledgeBase, 
     assert "the best sentence" in caplog.text and "answerability" in caplog.text
 
 
-def test_who_wrote_a_report_is_answered_by_its_byline(tmp_path):
+def _gym_article_kb(tmp_path) -> KnowledgeBase:
+    """The tiny corpus plus an article with a byline (date, author) between its title and its text."""
     from cxkb.index import build_index
 
     article = (
@@ -243,27 +244,16 @@ def test_who_wrote_a_report_is_answered_by_its_byline(tmp_path):
         corpus=corpus, index=tmp_path / "index", model="hash:64", chunk_size=80, answerable_threshold=0.0
     )
     build_index(settings)
-    kb = KnowledgeBase.open(settings.index, settings)
-    ans = kb.ask("“会员体验不是积分游戏”这篇文章的作者是谁？")
+    return KnowledgeBase.open(settings.index, settings)
+
+
+def test_who_wrote_a_report_is_answered_by_its_byline(tmp_path):
+    ans = _gym_article_kb(tmp_path).ask("“会员体验不是积分游戏”这篇文章的作者是谁？")
     assert ans.answerable and "周明远" in ans.answer
 
 
 def test_an_open_question_never_quotes_a_byline(tmp_path):
-    from cxkb.index import build_index
-
-    article = (
-        "会员体验不是积分游戏\n"
-        "2024-03-18, 作者: 周明远\n"
-        "最近一年，我们走访了许多连锁健身房，几乎每一家都有会员积分和等级体系，但会员续卡率并没有提高。\n"
-        "作者认为，会员真正在意的是教练的专业程度和器械的维护情况，积分只是锦上添花。\n"
-    )
-    corpus = write_tiny_corpus(tmp_path / "corpus", {"gym.txt": (article, {"title": "会员体验不是积分游戏"})})
-    settings = Settings(
-        corpus=corpus, index=tmp_path / "index", model="hash:64", chunk_size=80, answerable_threshold=0.0
-    )
-    build_index(settings)
-    kb = KnowledgeBase.open(settings.index, settings)
-    ans = kb.ask("健身房该怎么提高会员续卡率？作者周明远怎么看？")
+    ans = _gym_article_kb(tmp_path).ask("健身房该怎么提高会员续卡率？作者周明远怎么看？")
     assert ans.answerable and "会员" in ans.answer
     assert all("2024-03-18" not in c.quote for c in ans.citations)
 
