@@ -181,11 +181,6 @@ class Scored:
     hit: Hit
 
 
-def _sentences_in(index: Index, hit: Hit) -> list[int]:
-    """Ids of the sentences lying wholly inside a hit's chunk."""
-    return index.sentences.within(hit.chunk.report_id, hit.chunk.start, hit.chunk.end)  # type: ignore[attr-defined]
-
-
 # How much a word a follow-up took from the previous turn counts against one the asker typed. The sentence that
 # answered the last turn states all of the last turn's words; the one answering the follow-up states its own.
 # 0.5, 0.7 and 1.0 were compared on eval/conversations.jsonl: 0.7 answered one more follow-up than 1.0, and 0.5
@@ -464,7 +459,7 @@ def score_sentences(
     total = sum(weights.values())
     stale_weights = {t: w * (STALE_WEIGHT if t in q.context else 1.0) for t, w in weights.items()}
     for hit in hits:
-        for sid in _sentences_in(index, hit):
+        for sid in index.chunk_sentences(hit.chunk):
             if sid in seen:
                 continue
             seen.add(sid)

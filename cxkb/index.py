@@ -193,6 +193,13 @@ class Index:
             cache[report_id] = frozenset(tokenize(self.report_head(report_id)))
         return cache[report_id]
 
+    def chunk_sentences(self, chunk: Chunk) -> list[int]:
+        """Ids of the sentences lying wholly inside ``chunk`` (remembered per chunk: search and answers ask again)."""
+        cache = self.__dict__.setdefault("_chunk_sentences", {})
+        if chunk.id not in cache:
+            cache[chunk.id] = self.sentences.within(chunk.report_id, chunk.start, chunk.end)  # type: ignore[attr-defined]
+        return cache[chunk.id]
+
     def sentence_ids(self, report_id: str) -> list[int]:
         """Ids of a report's sentences in text order."""
         return list(self.sentences.of_report(report_id))  # type: ignore[attr-defined]

@@ -140,7 +140,7 @@ def dense_scores(
     return _with_sentences(index, scores, qvec, settings, keyword)
 
 
-SENTENCES_PER_CHUNK = 2  # 1, 2 and 3 were compared on the open sets (README, Retrieval); 2 found the most
+SENTENCES_PER_CHUNK = 2  # 1, 2 and 3 were compared on the open sets (README, Evaluation); 2 found the most
 
 
 def _with_sentences(
@@ -162,8 +162,8 @@ def _with_sentences(
     unreached = ~np.isfinite(whole)  # keyword candidates the graph did not reach
     if unreached.any():
         whole[unreached] = np.asarray(index.vectors[chunks[unreached]], dtype=np.float32) @ qvec
-    groups = [_chunk_sentences(index, i) for i in chunks.tolist()]
-    cosines = np.asarray(index.sentence_vectors[np.concatenate(groups)], dtype=np.float32) @ qvec
+    groups = [index.chunk_sentences(index.chunks[i]) for i in chunks.tolist()]
+    cosines = np.asarray(index.sentence_vectors[[sid for group in groups for sid in group]], dtype=np.float32) @ qvec
     closest = whole.copy()  # a chunk holding no whole sentence keeps its own cosine
     at = 0
     for n, group in enumerate(groups):
@@ -174,15 +174,6 @@ def _with_sentences(
     out = np.full(len(scores), -np.inf)
     out[chunks] = (1 - weight) * whole + weight * closest
     return out
-
-
-def _chunk_sentences(index: Index, i: int) -> np.ndarray:
-    """Ids of the sentences lying wholly inside chunk ``i`` (remembered per index)."""
-    cache = index.__dict__.setdefault("_chunk_sentences", {})
-    if i not in cache:
-        chunk = index.chunks[i]
-        cache[i] = np.asarray(index.sentences.within(chunk.report_id, chunk.start, chunk.end), dtype=np.int64)  # type: ignore[attr-defined]
-    return cache[i]
 
 
 def search(
